@@ -131,6 +131,8 @@ def write_dataset(ds, path: str | os.PathLike, *, params: Mapping[str, Any], see
     check_variable_attrs(ds)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{path.name}.partial-*"):  # left by a killed writer
+        _remove(stale)
     tmp = _temporary_sibling(path)
     out = ds.copy(deep=False)
     out.attrs = {**ds.attrs, **provenance(params, seed=seed, wall_time_s=wall_time_s)}

@@ -1,0 +1,85 @@
+"""Parallel engines: dask.distributed clients and MPI launch commands.
+
+* dask: a stage that fans work out calls :func:`dask_client`.  With ``dask.scheduler`` unset in the config
+  it starts a LocalCluster (processes, dashboard on localhost only); with an address it attaches to an
+  existing scheduler, e.g. one started by dask-jobqueue on Slurm (see cluster/README.md).
+* MPI: :func:`mpi_command` gives the launcher for a P-rank run: ``srun --mpi=pmi2 -n P`` inside a Slurm
+  allocation, ``mpiexec -n P`` otherwise (``mpi.launcher`` in the config overrides the local one).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shlex
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def dask_client(config: Mapping[str, Any]) -> Iterator["distributed.Client"]:  # noqa: F821
+    """A ``distributed.Client`` for the configured engine; the LocalCluster is closed on exit."""
+    from distributed import Client, LocalCluster
+
+    settings = dict(config.get("dask") or {})
+    address = settings.get("scheduler")
+    if address:
+        log.info("attaching to dask scheduler %s", address)
+        with Client(address) as client:
+            yield client
+        return
+    dashboard = settings.get("dashboard", "127.0.0.1:0")
+    with LocalCluster(
+        n_workers=int(settings.get("n_workers", min(2, os.cpu_count() or 1))),
+        threads_per_worker=int(settings.get("threads_per_worker", 1)),
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=dashboard if dashboard else None,
+    ) as cluster, Client(cluster) as client:
+        if dashboard:
+            log.info("dask dashboard: %s", client.dashboard_link)
+        yield client
+
+
+def map_ordered(client, func: Callable, tasks: Sequence[tuple], *, progress: bool = False,
+                label: str = "") -> list:
+    """Run ``func(*args)`` for every tuple in ``tasks`` on the cluster; results in task order.
+
+    Results are gathered in submission order, so the outcome does not depend on worker count or on the
+    order in which tasks finish; a task lost with its worker is recomputed by the scheduler.
+    """
+    from distributed import progress as dask_progress
+
+    futures = [client.submit(func, *args, pure=False) for args in tasks]
+    if progress and futures:
+        print(f"{label}: {len(futures)} dask tasks on {len(client.scheduler_info()['workers'])} workers",
+              flush=True)
+        dask_progress(futures, notebook=False)
+        print(flush=True)
+    return client.gather(futures)
+
+
+def in_slurm_allocation(environ: Mapping[str, str] = os.environ) -> bool:
+    return "SLURM_JOB_ID" in environ
+
+
+def mpi_command(n_ranks: int, config: Mapping[str, Any] | None = None,
+                environ: Mapping[str, str] = os.environ) -> list[str]:
+    """Launcher prefix for an ``n_ranks`` MPI run (srun under Slurm, mpiexec locally)."""
+    if n_ranks < 1:
+        raise ValueError(f"n_ranks = {n_ranks} is not allowed: need at least 1 rank")
+    if in_slurm_allocation(environ):
+        return ["srun", "--mpi=pmi2", "-n", str(n_ranks)]
+    launcher = ((config or {}).get("mpi") or {}).get("launcher", "mpiexec")
+    return [*shlex.split(launcher), "-n", str(n_ranks)]
+
+
+def chunked(items: Sequence, size: int) -> Iterable[Sequence]:
+    """Consecutive slices of ``items`` of length ``size`` (the last may be shorter)."""
+    if size < 1:
+        raise ValueError(f"batch size {size} is not allowed: need at least 1")
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

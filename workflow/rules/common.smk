@@ -1,0 +1,59 @@
+# Configuration is validated against config/schema/config.schema.yaml before any rule is planned:
+# a bad key, type or value stops here with one message naming the key, the value and what is allowed.
+import sys
+
+from workflow.config import ConfigError, validate
+from workflow.sweep import Sweep
+
+try:
+    validate(config)
+except ConfigError as err:
+    sys.exit(f"spinsweep: invalid configuration: {err}")
+
+RESULTS = config["results"]
+
+
+def sweep_of(study):
+    return Sweep.from_section(config[study])
+
+
+def study_targets(wildcards):
+    """Final products of every study listed in config['studies']."""
+    targets = []
+    for study in config["studies"]:
+        targets += STUDY_TARGETS[study]()
+    return targets
+
+
+STUDY_TARGETS = {}
+
+
+rule sweep_batch:
+    # a contiguous range of sweep points (config: <study>.sweep.batch_size) computed in one job
+    output:
+        directory(RESULTS + "/{study}/points/batch-{batch}.zarr"),
+    params:
+        section=lambda wc: config[wc.study],
+    log:
+        RESULTS + "/logs/{study}/batch-{batch}.log",
+    wildcard_constraints:
+        batch=r"\d+",
+    resources:
+        runtime=30,
+    script:
+        "../scripts/sweep_batch.py"
+
+
+rule sweep_aggregate:
+    # one store per study whose dimensions are the swept axes
+    input:
+        lambda wc: expand(RESULTS + "/{study}/points/batch-{batch}.zarr", study=wc.study,
+                          batch=range(sweep_of(wc.study).n_batches)),
+    output:
+        directory(RESULTS + "/{study}/sweep.zarr"),
+    params:
+        section=lambda wc: config[wc.study],
+    log:
+        RESULTS + "/logs/{study}/aggregate.log",
+    script:
+        "../scripts/sweep_aggregate.py"

@@ -1,0 +1,7 @@
+"""Rule magnon_figures: draw the magnon figures (thin wrapper, no physics)."""
+from workflow.magnon import figures
+from workflow.stages import setup_logging
+
+setup_logging(snakemake.log[0])  # noqa: F821 (injected by Snakemake)
+figures(snakemake.input.sweep, snakemake.input.fits,  # noqa: F821
+        {name: snakemake.output[name] for name in snakemake.output.keys()})  # noqa: F821

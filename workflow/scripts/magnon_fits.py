@@ -1,0 +1,6 @@
+"""Rule magnon_fits: dask-batched conductance fits (thin wrapper, no physics)."""
+from workflow.magnon import fits
+from workflow.stages import setup_logging
+
+setup_logging(snakemake.log[0])  # noqa: F821 (injected by Snakemake)
+fits(snakemake.config, snakemake.input[0], snakemake.output[0])  # noqa: F821

@@ -1,0 +1,6 @@
+"""Rule sweep_aggregate: join batch stores into the sweep store (thin wrapper, no physics)."""
+from workflow.stages import aggregate, setup_logging
+
+setup_logging(snakemake.log[0])  # noqa: F821 (injected by Snakemake)
+aggregate(snakemake.wildcards.study, snakemake.params.section, list(snakemake.input),  # noqa: F821
+          snakemake.output[0])  # noqa: F821

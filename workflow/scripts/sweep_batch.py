@@ -1,0 +1,6 @@
+"""Rule sweep_batch: compute one batch of sweep points (thin wrapper, no physics)."""
+from workflow.stages import run_batch, setup_logging
+
+setup_logging(snakemake.log[0])  # noqa: F821 (injected by Snakemake)
+run_batch(snakemake.wildcards.study, snakemake.params.section, int(snakemake.wildcards.batch),  # noqa: F821
+          snakemake.output[0])  # noqa: F821

@@ -1,0 +1,96 @@
+"""Generic sweep stages the rules call: compute a batch of points, aggregate batches into a sweep store.
+
+A study plugs in by naming its point function in :data:`POINT_FUNCTIONS`: a pure function
+``point(**params) -> xarray.Dataset`` (no sweep dimensions) implemented in ``solvers``.  Nothing here is
+physics; each stage reads and writes whole zarr stores through :mod:`solvers.store`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from solvers import store
+from workflow.sweep import Sweep
+
+log = logging.getLogger("spinsweep")
+
+#: study name -> "module:function" of its per-point solver
+POINT_FUNCTIONS = {
+    "magnon": "solvers.magnons:point",
+}
+
+
+def setup_logging(logfile: str | Path | None = None) -> None:
+    """Progress lines to stderr (and to the rule's log file when given)."""
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if logfile:
+        Path(logfile).parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(logfile, mode="w"))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", handlers=handlers,
+                        force=True)
+
+
+def point_function(study: str) -> Callable[..., Any]:
+    try:
+        module, name = POINT_FUNCTIONS[study].split(":")
+    except KeyError:
+        raise ValueError(f"study {study!r} has no point function; known: {', '.join(POINT_FUNCTIONS)}") from None
+    return getattr(importlib.import_module(module), name)
+
+
+def run_batch(study: str, section: Mapping[str, Any], batch: int, out: str | Path) -> Path:
+    """Compute the points of one batch and write them as one store with a flat ``point`` dimension."""
+    import xarray as xr
+
+    sweep = Sweep.from_section(section)
+    func = point_function(study)
+    watch = store.Stopwatch()
+    indices = list(sweep.batch(batch))
+    parts = []
+    for n, i in enumerate(indices, 1):
+        params = sweep.point(i)
+        parts.append(func(**params).expand_dims(point=[i]))
+        log.info("%s batch %d: point %d/%d done (%s) after %.1f s", study, batch, n, len(indices),
+                 ", ".join(f"{k}={params[k]:.4g}" for k in sweep.axes), watch.elapsed)
+    ds = xr.concat(parts, dim="point", data_vars="all", coords="different", compat="equals", join="exact")
+    return store.write_dataset(ds, out, params={"study": study, "batch": batch, "points": indices,
+                                                "section": dict(section)},
+                               wall_time_s=watch.elapsed)
+
+
+def aggregate(study: str, section: Mapping[str, Any], batch_stores: Sequence[str | Path],
+              out: str | Path) -> Path:
+    """Join batch stores into one sweep store whose dimensions are the swept axes."""
+    import xarray as xr
+
+    sweep = Sweep.from_section(section)
+    watch = store.Stopwatch()
+    parts = [store.open_dataset(p).load() for p in batch_stores]
+    ds = xr.concat(parts, dim="point", data_vars="all", coords="different", compat="equals", join="exact")
+    ds = ds.sortby("point")
+    if not np.array_equal(ds["point"].values, np.arange(sweep.n_points)):
+        raise ValueError(f"{study}: batch stores hold points {ds['point'].values.tolist()}, "
+                         f"expected 0..{sweep.n_points - 1}")
+    swept = sweep.unstack(ds)
+    log.info("%s: aggregated %d points into dims %s", study, sweep.n_points, dict(swept.sizes))
+    return store.write_dataset(swept, out, params={"study": study, "section": dict(section)},
+                               wall_time_s=watch.elapsed)
+
+
+def realisation_seeds(root: int, n_points: int, n_realisations: int) -> np.ndarray:
+    """Integer seeds, shape (n_points, n_realisations), from SeedSequence(root).spawn keyed by index.
+
+    Independent of worker count and scheduling: seed (p, r) depends only on root, p and r.
+    """
+    seeds = np.empty((n_points, n_realisations), dtype=np.uint64)
+    for p, child in enumerate(np.random.SeedSequence(root).spawn(n_points)):
+        for r, grandchild in enumerate(child.spawn(n_realisations)):
+            seeds[p, r] = grandchild.generate_state(1, dtype=np.uint64)[0]
+    return seeds
