@@ -37,7 +37,8 @@ def schema() -> dict:
 
 
 def _key(path) -> str:
-    return ".".join(str(p) for p in path) or "<root>"
+    text = ".".join(str(p) for p in path) or "<root>"
+    return text.encode("unicode_escape").decode("ascii")  # keys with control characters stay on one line
 
 
 def _short(value: Any, limit: int = 80) -> str:
@@ -82,7 +83,8 @@ def expand_axis(spec: Mapping[str, Any]) -> list[float]:
         return list(spec["values"])
     kind, grid = next(iter(spec.items()))
     fn = np.linspace if kind == "linspace" else np.logspace
-    return [float(v) for v in fn(grid["start"], grid["stop"], grid["num"])]
+    with np.errstate(over="ignore"):  # an overflowing grid is reported as a non-finite value
+        return [float(v) for v in fn(grid["start"], grid["stop"], grid["num"])]
 
 
 def _check_study(name: str, section: Mapping[str, Any]) -> None:

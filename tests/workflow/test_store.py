@@ -1,0 +1,88 @@
+"""Stores: provenance, completion mark, and a killed writer never leaves a store that looks complete."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from solvers import store
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _dataset(n=16):
+    return xr.Dataset({"M": (("t",), np.linspace(0, 1, n), {"units": "1", "long_name": "magnetisation"})},
+                      coords={"t": np.arange(n, dtype=float)})
+
+
+def test_round_trip_with_provenance(tmp_path):
+    path = store.write_dataset(_dataset(), tmp_path / "run.zarr", params={"h": np.float64(0.5), "n": np.int64(3)},
+                               seed=11, wall_time_s=1.5)
+    ds = store.open_dataset(path)
+    assert store.is_complete(path)
+    assert ds.attrs["params"] == {"h": 0.5, "n": 3}
+    assert ds.attrs["seed"] == 11 and ds.attrs["wall_time_s"] == 1.5 and ds.attrs["host"]
+    assert ds.attrs["code_version"]
+    assert ds["M"].attrs["units"] == "1"
+    xr.testing.assert_identical(ds["M"].load(), _dataset()["M"])
+
+
+def test_variables_need_units_and_long_name(tmp_path):
+    ds = _dataset()
+    del ds["M"].attrs["units"]
+    with pytest.raises(ValueError, match="M .needs units"):
+        store.write_dataset(ds, tmp_path / "x.zarr", params={})
+    assert not (tmp_path / "x.zarr").exists()
+
+
+def test_incremental_store_is_incomplete_until_marked(tmp_path):
+    path = tmp_path / "inc.zarr"
+    group = store.create_group(path, params={"a": 1})
+    group.create_array("M", shape=(4,), dtype="f8")
+    assert not store.is_complete(path)
+    with pytest.raises(store.IncompleteStoreError):
+        store.open_dataset(path)
+    store.mark_complete(path, wall_time_s=2.0)
+    assert store.is_complete(path)
+    with pytest.raises(FileExistsError):
+        store.create_group(path, params={})
+
+
+WRITER = """
+import sys, numpy as np, xarray as xr
+from solvers import store
+n = 4000
+ds = xr.Dataset({f"v{i}": (("t",), np.random.default_rng(i).random(n), {"units": "1", "long_name": "v"})
+                 for i in range(400)}, coords={"t": np.arange(n)})
+print("writing", flush=True)
+store.write_dataset(ds, sys.argv[1], params={}, encoding={f"v{i}": {"chunks": (10,)} for i in range(400)})
+print("done", flush=True)
+"""
+
+
+def test_killed_writer_leaves_no_complete_store_and_rewrite_succeeds(tmp_path):
+    path = tmp_path / "killed.zarr"
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True,
+                            cwd=REPO)
+    assert proc.stdout.readline().strip() == "writing"
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".killed.zarr.partial-*/v1*")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert list(tmp_path.glob(".killed.zarr.partial-*")), "writer was killed before it started writing"
+    assert not path.exists() and not store.is_complete(path)
+    with pytest.raises(store.IncompleteStoreError):
+        store.open_dataset(path)
+    # the next run redoes the store and clears the killed writer's leftovers
+    store.write_dataset(_dataset(), path, params={})
+    assert store.is_complete(path)
+    assert not list(tmp_path.glob(".killed.zarr.partial-*"))
