@@ -1,0 +1,89 @@
+"""End to end: snakemake runs a tiny magnon sweep to stores, figures and report; reruns do nothing;
+a job killed mid-way is redone by the next invocation."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO
+from solvers import store
+
+
+def tiny_config(results: Path, *, n_h=4, batch_size=3) -> dict:
+    with open(REPO / "config" / "config.yaml") as fh:
+        config = yaml.safe_load(fh)
+    config["results"] = str(results)
+    config["dask"].update(n_workers=2, dashboard=None, progress=False)
+    magnon = config["magnon"]
+    magnon["fixed"].update(n_t=41)
+    magnon["sweep"] = {"axes": {"h_over_T": {"logspace": {"start": -2, "stop": 0.5, "num": n_h}},
+                                "bias": {"values": [0.01, 0.2]}},
+                       "batch_size": batch_size}
+    magnon["fits"].update(realisations=4, batch_size=2)
+    return config
+
+
+def snakemake(workdir: Path, config: dict, *args: str, **popen) -> list[str]:
+    path = workdir / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return ["snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
+            "--configfile", str(path), "--replace-workflow-config", *args]
+
+
+def test_tiny_sweep_to_figures_and_report_then_nothing_to_do(tmp_path):
+    results = tmp_path / "results"
+    config = tiny_config(results)
+    run = subprocess.run(snakemake(tmp_path, config, "--cores", "2"), capture_output=True, text=True,
+                         timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    sweep = store.open_dataset(results / "magnon" / "sweep.zarr")
+    assert dict(sweep.sizes)["h_over_T"] == 4 and dict(sweep.sizes)["bias"] == 2
+    assert sweep.attrs["complete"] and sweep.attrs["params"]["study"] == "magnon"
+    for name, var in sweep.data_vars.items():
+        assert var.attrs["units"] and var.attrs["long_name"], name
+    fits = store.open_dataset(results / "magnon" / "fits.zarr")
+    assert dict(fits.sizes)["realisation"] == 4
+    figures = sorted((results / "magnon" / "figures").glob("*.png"))
+    assert len(figures) == 4 and all(f.stat().st_size > 10_000 for f in figures)
+
+    again = subprocess.run(snakemake(tmp_path, config, "--cores", "2"), capture_output=True, text=True,
+                           timeout=300)
+    assert again.returncode == 0
+    assert "Nothing to be done" in again.stdout + again.stderr
+
+    report = subprocess.run(snakemake(tmp_path, config, "--report", str(results / "report.html")),
+                            capture_output=True, text=True, timeout=300)
+    assert report.returncode == 0, report.stderr[-3000:]
+    assert (results / "report.html").stat().st_size > 50_000
+
+
+def test_killed_job_is_redone_by_next_run(tmp_path):
+    results = tmp_path / "results"
+    config = tiny_config(results, n_h=6, batch_size=6)
+    target = str(results / "magnon" / "sweep.zarr")
+    proc = subprocess.Popen(snakemake(tmp_path, config, "--cores", "1", target), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    logs = results / "logs" / "magnon"
+    deadline = time.monotonic() + 300
+    running = []
+    while not running and time.monotonic() < deadline:
+        running = [p.stem for p in logs.glob("batch-*.log") if "point 2/" in p.read_text()]
+        time.sleep(0.05)
+    if not running:
+        pytest.fail("no batch reached its second point")
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    killed = results / "magnon" / "points" / f"{running[0]}.zarr"
+    assert not store.is_complete(killed), "a killed job left a store that looks complete"
+    assert not (results / "magnon" / "sweep.zarr").exists()
+    rerun = subprocess.run(snakemake(tmp_path, config, "--cores", "2", target), capture_output=True, text=True,
+                           timeout=600)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert store.is_complete(results / "magnon" / "sweep.zarr")
