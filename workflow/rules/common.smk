@@ -57,3 +57,21 @@ rule sweep_aggregate:
         RESULTS + "/logs/{study}/aggregate.log",
     script:
         "../scripts/sweep_aggregate.py"
+
+
+rule mpi_selftest:
+    # `snakemake results/selftest/mpi-4.json`: are P ranks one MPI world with this launcher?
+    # MPI rules declare `tasks` and `mpi`; locally mpi = config mpi.launcher (mpiexec), under the Slurm
+    # profile set-resources makes it `srun --mpi=pmi2` (cluster/slurm/config.yaml).
+    output:
+        RESULTS + "/selftest/mpi-{ranks}.json",
+    wildcard_constraints:
+        ranks=r"\d+",
+    resources:
+        tasks=lambda wc: int(wc.ranks),
+        mpi=config.get("mpi", {}).get("launcher", "mpiexec"),
+        runtime=5,
+    log:
+        RESULTS + "/logs/selftest/mpi-{ranks}.log",
+    shell:
+        "{resources.mpi} -n {resources.tasks} python -m workflow.mpi_check {output} > {log} 2>&1"
