@@ -1,0 +1,131 @@
+"""Fit ensemble-averaged exchange curves to a damped two-mode model -> J, gamma with standard errors.
+
+Model (mean-field two-mode picture of Katz et al., Eq. 2 / SI section 1): collective amplitudes (A, B) of
+|1_a 0_b> and |0_a 1_b> obey  i d/dt (A, B) = H (A, B),  H = [[Delta - i Gamma/2, J], [J, 0]],  with the
+alkali mode losing population to non-symmetric states at Gamma = 2 gamma, so that under strong coupling the
+envelope of F10 + F01 decays as exp(-gamma t) (gamma: the SI's fidelity decay rate gamma_a).
+F10 = |A|^2, F01 = |B|^2.  Two excitations (|1_a 1_b>) use the same single-mode propagator V(t):
+P20 = 2|V_aa V_ab|^2, P02 = 2|V_ba V_bb|^2, P11 = |V_aa V_bb + V_ab V_ba|^2 (bosonic two-mode limit).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.optimize import curve_fit
+
+from .formulas import J_formula, alpha_interpolated, alpha_paper, contrast_formula, gamma_formula, phi2_mean
+
+
+def propagator(t, J, gamma, detuning=0.0):
+    """V(t) = exp(-i H t) for the damped two-mode H above; array (len(t), 2, 2)."""
+    t = np.asarray(t, float)
+    H = np.array([[detuning - 1j * gamma, J], [J, 0.0]], dtype=complex)  # Gamma/2 = gamma
+    w, R = np.linalg.eig(H)
+    Rinv = np.linalg.inv(R)
+    phases = np.exp(-1j * np.outer(t, w))  # (nt, 2)
+    return np.einsum("ij,tj,jk->tik", R, phases, Rinv)
+
+
+def two_mode_single(t, J, gamma, detuning=0.0, a0=1.0, b0=0.0):
+    """(F10, F01) of the damped two-mode model from amplitudes (a0, b0)."""
+    V = propagator(t, J, gamma, detuning)
+    A = V[:, 0, 0] * a0 + V[:, 0, 1] * b0
+    B = V[:, 1, 0] * a0 + V[:, 1, 1] * b0
+    return np.abs(A) ** 2, np.abs(B) ** 2
+
+
+def two_mode_pair(t, J, gamma, detuning=0.0):
+    """(P20, P02, P11) of the damped two-mode model from |1_a 1_b>."""
+    V = propagator(t, J, gamma, detuning)
+    aa, ab, ba, bb = V[:, 0, 0], V[:, 0, 1], V[:, 1, 0], V[:, 1, 1]
+    return 2 * np.abs(aa * ab) ** 2, 2 * np.abs(ba * bb) ** 2, np.abs(aa * bb + ab * ba) ** 2
+
+
+def _first_crossing(t, x):
+    """First time where x changes sign (linear interpolation), or None."""
+    s = np.sign(x)
+    idx = np.nonzero((s[1:] != s[:-1]) & (s[:-1] != 0))[0]
+    if not len(idx):
+        return None
+    i = idx[0]
+    return t[i] - x[i] * (t[i + 1] - t[i]) / (x[i + 1] - x[i])
+
+
+def _sigma(sem):
+    sem = np.asarray(sem, float)
+    floor = 1e-6 + 1e-3 * np.nanmax(np.abs(sem)) if np.any(np.isfinite(sem)) else 1.0
+    return np.sqrt(np.nan_to_num(sem) ** 2 + floor ** 2)
+
+
+def fit_exchange(ds, *, fit_detuning: bool = False) -> dict:
+    """Fit J and gamma (1/tau) with standard errors to an ensemble Dataset of ``solvers.collisions.ensemble``.
+
+    Single subspace: F10_mean and F01_mean jointly; two-excitation subspace: P20, P02, P11.  Errors are
+    curve_fit's, weighted by the ensemble standard errors and rescaled by the reduced chi^2 (the model is the
+    two-mode limit, not exact).  The detuning is fixed to the Dataset's ``detuning`` attr unless
+    ``fit_detuning``.  The result also holds the formula values J_formula = sqrt(N_a/N_b)<phi>/2,
+    gamma_formula = alpha <phi^2>/4 (alpha interpolated), gamma_paper (alpha = 1/2 or 1, the SI's limits),
+    the measured alpha = gamma / (<phi^2>/4), the contrast max F01 and its two-mode prediction.
+    """
+    a = ds.attrs
+    na, nb = int(a["n_alkali"]), int(a["n_noble"])
+    phi, dphi, delta = float(a["phi_mean"]), float(a["phi_std"]), float(a.get("detuning", 0.0))
+    subspace = a.get("subspace", "single")
+    t = np.asarray(ds["t"].values, float)
+    Jf = float(J_formula(na, nb, phi))
+    if subspace == "single":
+        y = [np.asarray(ds[f"{k}_mean"].values, float) for k in ("F10", "F01")]
+        s = [_sigma(ds[f"{k}_sem"].values) for k in ("F10", "F01")]
+        a0, b0 = math.sqrt(max(y[0][0], 0.0)), math.sqrt(max(y[1][0], 0.0))
+
+        def model(tt, J, gamma, det):
+            f10, f01 = two_mode_single(tt, J, gamma, det, a0, b0)
+            return np.concatenate([f10, f01])
+        cross = _first_crossing(t, y[0] - y[1]) if y[0][0] > y[1][0] else None
+        J0 = math.pi / (4 * cross) if cross else Jf  # F10 = F01 first at J t = pi/4
+    elif subspace == "double":
+        y = [np.asarray(ds[f"{k}_mean"].values, float) for k in ("P20", "P02", "P11")]
+        s = [_sigma(ds[f"{k}_sem"].values) for k in ("P20", "P02", "P11")]
+
+        def model(tt, J, gamma, det):
+            return np.concatenate(two_mode_pair(tt, J, gamma, det))
+        cross = _first_crossing(t, y[2] - 0.5)  # P11 = cos^2(2Jt) = 1/2 first at J t = pi/8
+        J0 = math.pi / (8 * cross) if cross else Jf
+    else:
+        raise ValueError(f"subspace={subspace!r} is not allowed: expected 'single' or 'double'")
+    ydata, sigma = np.concatenate(y), np.concatenate(s)
+    g0 = max(1e-3 * J0, 1e-12)
+    if fit_detuning:
+        f = lambda tt, J, gamma, det: model(tt, J, gamma, det)  # noqa: E731
+        p0, lo, hi = [J0, g0, delta], [0, 0, -np.inf], [np.inf, np.inf, np.inf]
+    else:
+        f = lambda tt, J, gamma: model(tt, J, gamma, delta)  # noqa: E731
+        p0, lo, hi = [J0, g0], [0, 0], [np.inf, np.inf]
+    popt, pcov = curve_fit(f, t, ydata, p0=p0, sigma=sigma, absolute_sigma=False, bounds=(lo, hi),
+                           x_scale=[J0] * len(p0),
+                           max_nfev=2000)
+    perr = np.sqrt(np.diag(pcov))
+    resid = (ydata - f(t, *popt)) / sigma
+    p2 = float(phi2_mean(phi, dphi))
+    out = {
+        "J": float(popt[0]), "J_stderr": float(perr[0]),
+        "gamma": float(popt[1]), "gamma_stderr": float(perr[1]),
+        "J_formula": Jf,
+        "gamma_formula": float(gamma_formula(phi, dphi)),
+        "gamma_paper": float(gamma_formula(phi, dphi, alpha_paper(phi, dphi))),
+        "alpha": float(popt[1] / (p2 / 4)) if p2 > 0 else float("nan"),
+        "alpha_formula": float(alpha_interpolated(phi, dphi)),
+        "reduced_chi2": float(np.sum(resid ** 2) / max(1, len(ydata) - len(popt))),
+        "n_alkali": na, "n_noble": nb, "phi_mean": phi, "phi_std": dphi, "detuning": delta,
+        "subspace": subspace, "initial": str(a.get("initial", "")), "n_traj": int(a.get("n_traj", 0)),
+    }
+    if fit_detuning:
+        out["detuning_fit"], out["detuning_fit_stderr"] = float(popt[2]), float(perr[2])
+    if subspace == "single":
+        out["contrast"] = float(np.max(y[1]))
+        out["contrast_formula"] = float(contrast_formula(Jf, delta))
+    else:
+        out["P11_min"] = float(np.min(y[2]))
+    return out
