@@ -1,0 +1,168 @@
+"""Zarr v3 store layout of a GPE run: metadata by rank 0, whole-chunk writes per rank, two-slot checkpoints.
+
+Layout (dims in brackets; ``point`` only in batched mode, ``y``/``z`` only in 2D/3D):
+  coordinates  t, x, [y, z], component ("x","y","z"), m_F (+1, -1), [point]
+  profiles     n, Z, phi, v, j, H_cross_s          [point,] t, x
+               s, spin_current_advection, spin_current_twist, quantum_torque   [point,] t, component, x
+  scalars      energy, atom_number                  [point,] t
+  2D/3D        n_full, Z_full                       t, x, y[, z]          (output.fields)
+  optional     psi_re, psi_im                       [point,] t, m_F, x[, y, z]  (output.psi)
+  checkpoint/  psi (slot, point, m_F, x, ...) complex, 2 slots; root attr "gpe_checkpoint" names the valid one.
+Time chunks hold ``outputs_per_chunk`` outputs; x chunks are the rank slabs, so every rank writes whole chunks
+that no other rank touches.  Checkpoints are only taken right after a time chunk was flushed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import zarr
+
+from solvers import store as sstore
+
+from .grid import Grid
+from .units import OutputUnits
+
+CHECKPOINT_ATTR = "gpe_checkpoint"
+
+#: name -> (kind of unit, long_name, has component axis)
+PROFILE_VARS = {
+    "n": ("line_density", "total density n = |psi_+1|^2 + |psi_-1|^2", False),
+    "s": ("line_density", "spin density s = Psi^dagger sigma Psi", True),
+    "Z": ("one", "relative magnetization Z = s_z / n", False),
+    "phi": ("angle", "relative phase phi = atan2(s_y, s_x)", False),
+    "v": ("velocity", "superfluid velocity v = j / n", False),
+    "j": ("current", "atom current j = (hbar/m) Im(Psi^dagger d_x Psi)", False),
+    "spin_current_advection": ("current", "spin current, advection term v s (Eq. 7)", True),
+    "spin_current_twist": ("current", "spin current, spin-twist term (hbar/2mn) d_x s x s (Eq. 7)", True),
+    "quantum_torque": ("rate_density", "quantum torque -d_x of the spin-twist current (Eq. 1)", True),
+    "H_cross_s": ("rate_density", "|H x s|, local precession term of Eq. 1", False),
+}
+SCALAR_VARS = {
+    "energy": ("energy", "total energy"),
+    "atom_number": ("number", "total atom number N_+1 + N_-1"),
+}
+FIELD_VARS = {
+    "n_full": ("one", "total density on the full grid (solver units)"),
+    "Z_full": ("one", "relative magnetization s_z/n on the full grid"),
+}
+
+
+class StoreLayout:
+    def __init__(self, path, grid: Grid, *, batch: int, batched: bool, n_out: int, t_out: np.ndarray,
+                 outputs_per_chunk: int, units: OutputUnits, store_psi: bool, store_fields: bool,
+                 batch_coords: dict[str, np.ndarray] | None = None) -> None:
+        self.path = Path(path)
+        self.grid, self.B, self.batched = grid, batch, batched
+        self.n_out, self.t_out, self.K = n_out, np.asarray(t_out), int(outputs_per_chunk)
+        self.units, self.store_psi = units, store_psi
+        self.store_fields = store_fields and grid.ndim > 1
+        self.batch_coords = batch_coords or {}
+        self.spatial = ["x", "y", "z"][:grid.ndim]
+
+    # -- creation (rank 0, before any writer) ----------------------------------------------------------------
+    def _lead(self):
+        return (["point"], (self.B,), (self.B,)) if self.batched else ([], (), ())
+
+    def create(self, params: dict, extra_attrs: dict) -> None:
+        g = sstore.create_group(self.path, params=params, overwrite=True)
+        g.attrs.update(extra_attrs)
+        grid, K = self.grid, self.K
+        nxl = grid.nx_local
+        ld, ls, lc = self._lead()
+
+        def arr(name, dims, shape, chunks, dtype="float64", attrs=None):
+            a = g.create_array(name, shape=shape, chunks=chunks, dtype=dtype, dimension_names=dims,
+                               fill_value=np.nan if dtype == "float64" else None)
+            if attrs:
+                a.attrs.update(attrs)
+            return a
+
+        fac, unit = self.units.factor("time")
+        arr("t", ["t"], (self.n_out,), (self.n_out,), attrs={"units": unit, "long_name": "time after the quench"})[:] = self.t_out * fac
+        for i, name in enumerate(self.spatial):
+            fac, unit = self.units.factor("length")
+            arr(name, [name], (grid.shape[i],), (grid.shape[i],),
+                attrs={"units": unit, "long_name": f"position {name} (periodic box centred on 0)"})[:] = grid.axis(i) * fac
+        comp = g.create_array("component", shape=(3,), chunks=(3,), dtype=str, dimension_names=["component"])
+        comp[:] = np.array(["x", "y", "z"], dtype=object)
+        comp.attrs.update({"long_name": "Bloch-sphere component of s", "units": "1"})
+        arr("m_F", ["m_F"], (2,), (2,), dtype="int64", attrs={"units": "1", "long_name": "hyperfine state |1, m_F>"})[:] = [1, -1]
+        if self.batched:
+            arr("point", ["point"], (self.B,), (self.B,), dtype="int64",
+                attrs={"units": "1", "long_name": "parameter point of the batch"})[:] = np.arange(self.B)
+            for name, values in self.batch_coords.items():
+                arr(f"param_{name}", ["point"], (self.B,), (self.B,),
+                    attrs={"units": "1", "long_name": f"{name} of each batch point (solver units)"})[:] = values
+        for name, (kind, long_name, has_comp) in PROFILE_VARS.items():
+            unit = self.units.factor(kind)[1]
+            cd = ["component"] if has_comp else []
+            cs = (3,) if has_comp else ()
+            if grid.ndim > 1:
+                long_name = "radially integrated " + long_name
+            arr(name, ld + ["t"] + cd + ["x"], ls + (self.n_out,) + cs + (grid.shape[0],),
+                lc + (K,) + cs + (nxl,), attrs={"units": unit, "long_name": long_name})
+        for name, (kind, long_name) in SCALAR_VARS.items():
+            arr(name, ld + ["t"], ls + (self.n_out,), lc + (K,),
+                attrs={"units": self.units.factor(kind)[1], "long_name": long_name})
+        if self.store_fields:
+            for name, (kind, long_name) in FIELD_VARS.items():
+                arr(name, ["t"] + self.spatial, (self.n_out,) + grid.shape, (K, nxl) + grid.shape[1:],
+                    attrs={"units": "1", "long_name": long_name})
+        if self.store_psi:
+            for part in ("re", "im"):
+                arr(f"psi_{part}", ld + ["t", "m_F"] + self.spatial, ls + (self.n_out, 2) + grid.shape,
+                    lc + (K, 2, nxl) + grid.shape[1:],
+                    attrs={"units": "1", "long_name": f"{'real' if part == 're' else 'imaginary'} part of the "
+                                                      "wave function (solver units)"})
+        cg = g.create_group("checkpoint")
+        cg.create_array("psi", shape=(2, self.B, 2) + grid.shape, chunks=(1, self.B, 2, nxl) + grid.shape[1:],
+                        dtype="complex128", fill_value=0j)
+
+    # -- writers (every rank, whole chunks) ------------------------------------------------------------------
+    def open(self):
+        self.group = zarr.open_group(self.path, mode="r+")
+        return self
+
+    def write_chunk(self, chunk: int, frames: list[dict], rank: int) -> None:
+        """Write outputs [chunk*K, chunk*K + len(frames)) of this rank's x-slab (and scalars on rank 0)."""
+        g, grid = self.group, self.grid
+        t0, t1 = chunk * self.K, chunk * self.K + len(frames)
+        xs = slice(grid.x_start, grid.x_start + grid.nx_local)
+        lead = (slice(None),) if self.batched else ()
+        sq = (lambda a: a) if self.batched else (lambda a: a[0])
+        for name, (kind, _, has_comp) in PROFILE_VARS.items():
+            fac = self.units.factor(kind)[0]
+            data = np.stack([f[name] for f in frames], axis=1) * fac  # (B, T, [3,] nxl)
+            idx = lead + (slice(t0, t1),) + ((slice(None),) if has_comp else ()) + (xs,)
+            g[name][idx] = sq(data)
+        if rank == 0:
+            for name, (kind, _) in SCALAR_VARS.items():
+                fac = self.units.factor(kind)[0]
+                data = np.stack([f[name] for f in frames], axis=1) * fac  # (B, T)
+                g[name][lead + (slice(t0, t1),)] = sq(data)
+        if self.store_fields:
+            for name in FIELD_VARS:
+                g[name][(slice(t0, t1), xs)] = np.stack([f[name][0] for f in frames], axis=0)
+        if self.store_psi:
+            psi = np.stack([f["psi"] for f in frames], axis=1)  # (B, T, 2, nxl, ...)
+            g["psi_re"][lead + (slice(t0, t1), slice(None), xs)] = sq(psi.real)
+            g["psi_im"][lead + (slice(t0, t1), slice(None), xs)] = sq(psi.imag)
+
+    def write_checkpoint(self, slot: int, psi: np.ndarray) -> None:
+        xs = slice(self.grid.x_start, self.grid.x_start + self.grid.nx_local)
+        self.group["checkpoint/psi"][(slot, slice(None), slice(None), xs)] = psi
+
+    def commit_checkpoint(self, info: dict) -> None:
+        """Rank 0, after all ranks wrote their slot: name the valid slot (one atomic metadata write)."""
+        self.group.attrs[CHECKPOINT_ATTR] = info
+
+    def read_checkpoint(self) -> tuple[dict, np.ndarray] | None:
+        g = zarr.open_group(self.path, mode="r")
+        info = g.attrs.get(CHECKPOINT_ATTR)
+        if info is None:
+            return None
+        xs = slice(self.grid.x_start, self.grid.x_start + self.grid.nx_local)
+        psi = np.ascontiguousarray(g["checkpoint/psi"][(info["slot"], slice(None), slice(None), xs)])
+        return dict(info), psi

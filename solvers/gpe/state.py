@@ -1,0 +1,118 @@
+"""Initial states: Thomas-Fermi guesses, imaginary-time ground states at fixed TOTAL atom number, spin waves."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .fft import SlabFFT
+from .grid import Grid
+from .params import GPEParams
+from .schemes import get_scheme
+from .stepper import Propagator, external_potential
+from .observables import Observer
+
+#: named spinors (c_{+1}, c_{-1}); "minus" is the experiment's |1,-1>, "x" the Rabi ground state s = (n,0,0)
+SPINORS = {"minus": (0.0, 1.0), "plus": (1.0, 0.0), "x": (2 ** -0.5, 2 ** -0.5)}
+
+
+def spinor_vector(spinor) -> np.ndarray:
+    if isinstance(spinor, str):
+        if spinor not in SPINORS:
+            raise ValueError(f"spinor={spinor!r}: allowed names {sorted(SPINORS)} or a pair (c_plus, c_minus)")
+        spinor = SPINORS[spinor]
+    c = np.asarray(spinor, dtype=complex)
+    if c.shape != (2,) or not np.linalg.norm(c) > 0:
+        raise ValueError(f"spinor={spinor!r}: needs two amplitudes (c_plus, c_minus), not both zero")
+    return c / np.linalg.norm(c)
+
+
+def thomas_fermi_state(params: GPEParams, grid: Grid, spinor="minus", comm=None) -> np.ndarray:
+    """psi = sqrt(n_TF) (c_+, c_-) with n_TF = max(mu - V, 0)/g_c, mu fixed by the total atom number.
+
+    g_c = |c_+|^4 g11 + |c_-|^4 g22 + 2 |c_+ c_-|^2 g12 is the coupling seen by the spinor c.
+    """
+    c = spinor_vector(spinor)
+    B = params.batch_size
+    V = external_potential(params, grid)
+    w = np.abs(c) ** 2
+    g = (w[0] ** 2 * params.batch_array("g11") + w[1] ** 2 * params.batch_array("g22")
+         + 2 * w[0] * w[1] * params.batch_array("g12"))
+    if np.any(g <= 0):
+        raise ValueError(f"spinor={spinor!r}: the effective coupling {g} must be > 0 for a Thomas-Fermi guess")
+    N = params.batch_array("atom_number")
+    dV = grid.cell_volume
+
+    def number(mu):
+        loc = np.array([np.maximum(m - V, 0).sum() * dV for m in np.atleast_1d(mu)])
+        if comm is not None and comm.Get_size() > 1:
+            loc = comm.allreduce(loc)
+        return loc
+
+    psi = np.empty((B, 2) + grid.local_shape, dtype=complex)
+    vmin = float(np.min(V)) if comm is None or comm.Get_size() == 1 else comm.allreduce(float(np.min(V)), op=_min())
+    for b in range(B):
+        lo, hi = vmin, vmin + 1.0
+        while number(hi)[0] / g[b] < N[b]:
+            hi = vmin + 2 * (hi - vmin)
+        for _ in range(200):  # bisection on mu: number(mu)/g = N
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if number(mid)[0] / g[b] < N[b] else (lo, mid)
+        amp = np.sqrt(np.maximum(hi - V, 0) / g[b])
+        psi[b, 0], psi[b, 1] = c[0] * amp, c[1] * amp
+    return psi
+
+
+def _min():
+    from mpi4py import MPI
+    return MPI.MIN
+
+
+def ground_state(params: GPEParams, grid: Grid, fft: SlabFFT, comm=None, *, spinor="minus", dt: float,
+                 scheme: str = "strang", tol: float = 1e-10, max_steps: int = 200_000,
+                 check_every: int = 100, psi0: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
+    """Imaginary-time ground state at fixed TOTAL atom number (per batch point).
+
+    Starts from the Thomas-Fermi guess of ``spinor`` (or ``psi0``) and stops when the energy changes by less
+    than ``tol`` (relative) over ``check_every`` steps.  Components are never normalised separately: with
+    Omega_R > 0 the populations relax to the coupled ground state s = (n, 0, 0); with Omega_R = 0 and a
+    polarised guess the empty component stays empty (the experiment's initial state).
+    """
+    prop = Propagator(params, grid, fft, get_scheme(scheme), dt, imaginary=True, comm=comm)
+    obs = Observer(params, grid, fft, prop.V, comm)
+    psi = thomas_fermi_state(params, grid, spinor, comm) if psi0 is None else np.array(psi0, dtype=complex)
+    prop.normalise(psi)
+    e_old = obs.energy(psi)
+    steps, converged = 0, False
+    while steps < max_steps:
+        psi = prop.advance(psi, check_every)
+        steps += check_every
+        e = obs.energy(psi)
+        change = float(np.max(np.abs(e - e_old) / np.maximum(np.abs(e), 1e-300)))
+        e_old = e
+        if change < tol:
+            converged = True
+            break
+    if not converged:
+        raise RuntimeError(f"ground_state: energy not converged to tol={tol} in max_steps={max_steps} "
+                           f"(last relative change {change:.3g}); raise max_steps or ground-state dt")
+    N = params.batch_array("atom_number")
+    return psi, {"steps": steps, "energy_per_atom": (e / N).tolist(), "converged": converged}
+
+
+def spin_wave_state(params: GPEParams, grid: Grid, k_index: int, amplitude: float) -> np.ndarray:
+    """Uniform gas in s = (n, 0, 0) with a small s_z modulation of wave number k = 2 pi k_index / L_x.
+
+    psi_{+-} = sqrt(n/2) (1 +- amplitude cos(k x)): s_z = 2 n amplitude cos(k x) to first order, n uniform to
+    first order, s_y = 0; the mode then oscillates as cos(omega(k) t).
+    """
+    N = params.batch_array("atom_number")
+    n = N / float(np.prod(grid.box))
+    x = grid.local_coords()[0]
+    k = 2 * np.pi * k_index / grid.box[0]
+    shape = (params.batch_size,) + (1,) * grid.ndim
+    base = np.sqrt(n / 2).reshape(shape)
+    mod = amplitude * np.cos(k * x)
+    psi = np.empty((params.batch_size, 2) + grid.local_shape, dtype=complex)
+    psi[:, 0] = base * (1 + mod)
+    psi[:, 1] = base * (1 - mod)
+    return psi
