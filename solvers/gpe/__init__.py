@@ -8,7 +8,8 @@ Public API
 * :data:`STRANG`, :data:`YOSHIDA4`, :func:`get_scheme` -- splitting schemes as coefficient tables.
 * :class:`Propagator` -- real/imaginary-time stepping on one loop; :func:`ground_state` at fixed total N.
 * :class:`Observer`, :func:`profiles` -- n, s, Z, phi, v, Eq. (7) spin currents, quantum torque, |H x s|, E, N.
-* :func:`run` / ``python -m solvers.gpe.run`` -- config -> zarr store, checkpoints, resume, MPI ranks.
+* :func:`solvers.gpe.run.run` / ``python -m solvers.gpe.run`` -- config -> zarr store, checkpoints, resume,
+  MPI ranks (module not imported here, so that ``python -m`` runs it cleanly).
 """
 
 from .fft import SlabFFT
@@ -21,10 +22,4 @@ from .stepper import Propagator, external_potential
 
 __all__ = ["GPEParams", "Grid", "SlabFFT", "SplittingScheme", "STRANG", "YOSHIDA4", "SCHEMES", "get_scheme",
            "Propagator", "external_potential", "ground_state", "thomas_fermi_state", "spin_wave_state",
-           "Observer", "profiles", "run"]
-
-
-def run(config, store_path, **kw):
-    """See :func:`solvers.gpe.run.run` (imported lazily so ``python -m solvers.gpe.run`` stays clean)."""
-    from .run import run as _run
-    return _run(config, store_path, **kw)
+           "Observer", "profiles"]

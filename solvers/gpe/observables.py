@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .fft import SlabFFT
-from .grid import Grid
+from .grid import Grid, ordered_sum
 from .params import GPEParams
 
 
@@ -53,16 +53,18 @@ class Observer:
         return m
 
     def _sum_space(self, f: np.ndarray) -> np.ndarray:
-        """Global spatial integral of f (B, *local) -> (B,)."""
-        return self._allreduce(f.reshape(self.B, -1).sum(axis=1) * self.grid.cell_volume)
+        """Global spatial integral of f (B, *local) -> (B,), independent of the rank count."""
+        return ordered_sum(f, self.B, 1, self.comm) * self.grid.cell_volume
 
     def energy(self, psi: np.ndarray, psik: np.ndarray | None = None) -> np.ndarray:
         """Total energy per batch point: kinetic (by Parseval) + V n + contact + Rabi + detuning."""
         if psik is None:
             psik = self.fft.forward(psi.copy())
         dV, N = self.grid.cell_volume, self.grid.n_points
-        kin = self._allreduce(
-            (0.5 * self.k2 * (psik.real ** 2 + psik.imag ** 2)).reshape(self.B, -1).sum(axis=1) * dV / N)
+        pk = psik.real ** 2 + psik.imag ** 2
+        # spectral layout is distributed along ky (axis 2 of (B, Nx, ny_local, ...)) in 2D/3D
+        kin = ordered_sum(0.5 * self.k2 * (pk[:, 0] + pk[:, 1]), self.B, 2 if self.grid.ndim > 1 else 1,
+                          self.comm) * dV / N
         a, b = psi[:, 0], psi[:, 1]
         na, nb = a.real ** 2 + a.imag ** 2, b.real ** 2 + b.imag ** 2
         ab = np.conj(a) * b

@@ -177,13 +177,20 @@ class GPEParams:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(k > 0, 1.0 / np.sqrt(2.0 * n_peak * np.where(k > 0, k, 1.0)), np.inf)
 
+    def dt_kinetic_max(self) -> float:
+        """pi / sum_i (pi/dx_i)^2: the split-step resonance limit (dx^2/pi in 1D)."""
+        return math.pi / sum((math.pi / dx) ** 2 for dx in self.dx)
+
     def check_preconditions(self, dt: float, *, points_per_xi_s: float = 2.0, max_phase: float = 0.5,
                             cloud_fraction: float = 0.9) -> None:
         """Stop with a ValueError unless the grid resolves xi_s, the box holds the cloud and dt is small.
 
         * dx <= xi_s / points_per_xi_s on every axis (xi_s at the Thomas-Fermi peak density);
         * every Thomas-Fermi radius <= cloud_fraction * box/2 (harmonic traps; periodic otherwise);
-        * dt * max(mu, Omega_R, |delta|, ...) <= max_phase: the largest local phase per step stays small.
+        * dt * max(mu, Omega_R, |delta|, ...) <= max_phase: the largest local phase per step stays small;
+        * dt <= pi / sum_i (pi/dx_i)^2 (= dx^2/pi in 1D): beyond it the split-step scheme has the resonance
+          instability of the nonlinear Schroedinger equation (Weideman & Herbst, SIAM J. Numer. Anal. 23, 485
+          (1986)) -- seen here as an energy blow-up at twice that dt.
         """
         if not (dt > 0 and math.isfinite(dt)):
             raise ValueError(f"dt={dt}: must be a finite number > 0")
@@ -207,6 +214,11 @@ class GPEParams:
         g_max = np.max(np.abs([self.batch_array(n) for n in ("g11", "g22", "g12")]), axis=0)
         rate = float(np.max(np.maximum.reduce([
             g_max * n_peak, self.batch_array("omega_R"), np.abs(self.batch_array("detuning")), mu])))
+        dt_kin = self.dt_kinetic_max()
+        if dt > dt_kin:
+            raise ValueError(
+                f"dt={dt:.4g}: too large for the grid; split-step stability needs dt <= pi/sum(pi/dx_i)^2 = "
+                f"{dt_kin:.4g} (refine dt or coarsen the grid)")
         if dt * rate > max_phase:
             raise ValueError(
                 f"dt={dt:.4g}: too large; the fastest local rate max(g n_peak, mu, Omega_R, |delta|)={rate:.4g} "

@@ -44,8 +44,8 @@ DEFAULTS: dict[str, Any] = {
     "grid": {"box_factor": 2.5, "points_per_xi_s": 2.5, "n_x": None},  # paper route only
     "model": None,         # dimensionless GPEParams fields (shape, box, g11, g22, g12, omega_R, ...)
     "time": {"dt": None, "t_final": None, "output_every": 50, "scheme": "strang"},
-    "initial": {"protocol": "quench", "spinor": "minus", "ground_dt": None, "ground_tol": 1e-10,
-                "ground_max_steps": 200000, "Z": 0.0, "phi": 0.0, "k_index": 1, "amplitude": 1e-3},
+    "initial": {"protocol": "quench", "spinor": "minus", "ground_dt": None, "ground_tol": 1e-7,
+                "ground_max_steps": 500000, "Z": 0.0, "phi": 0.0, "k_index": 1, "amplitude": 1e-3},
     "output": {"outputs_per_chunk": 16, "psi": False, "fields": True},
     "checkpoint": {"every_steps": None, "every_wall_s": 600.0},
     "checks": {"points_per_xi_s": 2.0, "max_phase": 0.5},
@@ -118,7 +118,7 @@ def time_grid(cfg: dict, params: GPEParams) -> tuple[float, int, int]:
     rate = float(np.max(np.maximum.reduce([
         np.max(np.abs([params.batch_array(n) for n in ("g11", "g22", "g12")]), axis=0) * n_peak,
         params.batch_array("omega_R"), np.abs(params.batch_array("detuning")), mu])))
-    dt = cfg["time"]["dt"] if cfg["time"]["dt"] is not None else 0.2 / rate
+    dt = cfg["time"]["dt"] if cfg["time"]["dt"] is not None else min(0.2 / rate, 0.5 * params.dt_kinetic_max())
     t_final = cfg["time"]["t_final"]
     if t_final is None:
         if cfg["preset"] is None:

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import kernels
 from .fft import SlabFFT
-from .grid import Grid
+from .grid import Grid, ordered_sum
 from .params import GPEParams
 from .schemes import SplittingScheme
 
@@ -50,12 +50,17 @@ class Propagator:
                 kin = np.exp(-1j * a * self.dt * 0.5 * k2)
                 U = kernels.rabi_matrix(omega_R, delta, a * self.dt)
             self._linear[a] = (kin, U)
-        self._local = kernels.local_imag if imaginary else kernels.local_real
+        #: running chemical potential of imaginary time (subtracted so each step keeps the norm, see kernels)
+        self.mu = np.zeros(self.B)
         self._fsal = scheme.b[-1] + scheme.b[0]
         self.atom_number = params.batch_array("atom_number")
 
     def _N(self, psi: np.ndarray, frac: float) -> None:
-        self._local(psi.reshape(self.B, 2, -1), self.V, self.g11, self.g22, self.g12, frac * self.dt)
+        if self.imaginary:
+            kernels.local_imag(psi.reshape(self.B, 2, -1), self.V, self.g11, self.g22, self.g12,
+                               frac * self.dt, self.mu)
+        else:
+            kernels.local_real(psi.reshape(self.B, 2, -1), self.V, self.g11, self.g22, self.g12, frac * self.dt)
 
     def _L(self, psi: np.ndarray, a: float) -> np.ndarray:
         psik = self.fft.forward(psi, overwrite=True)
@@ -65,18 +70,14 @@ class Propagator:
 
     def total_number(self, psi: np.ndarray) -> np.ndarray:
         """N_{+1} + N_{-1} per batch point (summed over ranks)."""
-        loc = (psi.real ** 2 + psi.imag ** 2).reshape(self.B, -1).sum(axis=1) * self.grid.cell_volume
-        if self.comm is not None and self.comm.Get_size() > 1:
-            out = np.empty_like(loc)
-            from mpi4py import MPI
-            self.comm.Allreduce(loc, out, op=MPI.SUM)
-            return out
-        return loc
+        dens = psi.real ** 2 + psi.imag ** 2
+        return ordered_sum(dens[:, 0] + dens[:, 1], self.B, 1, self.comm) * self.grid.cell_volume
 
-    def normalise(self, psi: np.ndarray) -> None:
-        """Scale each batch point so that its TOTAL atom number is the prescribed one."""
-        scale = np.sqrt(self.atom_number / self.total_number(psi))
-        psi *= scale.reshape((self.B,) + (1,) * (psi.ndim - 1))
+    def normalise(self, psi: np.ndarray) -> np.ndarray:
+        """Scale each batch point so that its TOTAL atom number is the prescribed one; returns N_target/N."""
+        ratio = self.atom_number / self.total_number(psi)
+        psi *= np.sqrt(ratio).reshape((self.B,) + (1,) * (psi.ndim - 1))
+        return ratio
 
     def advance(self, psi: np.ndarray, nsteps: int) -> np.ndarray:
         """nsteps whole steps; returns the new psi (the input array may be reused or destroyed).
@@ -96,7 +97,8 @@ class Propagator:
                     self._N(psi, b[i])
                     psi = self._L(psi, a[i])
                 self._N(psi, b[s])
-                self.normalise(psi)
+                # N(t+dt) = N(t) exp(-2 (mu_true - mu) dt): correct the running chemical potential
+                self.mu += np.log(self.normalise(psi)) / (2 * self.dt)
             return psi
         for step in range(nsteps):
             for i in range(s):
