@@ -67,7 +67,8 @@ def fit_exchange(ds, *, fit_detuning: bool = False) -> dict:
     two-mode limit, not exact).  The detuning is fixed to the Dataset's ``detuning`` attr unless
     ``fit_detuning``.  The result also holds the formula values J_formula = sqrt(N_a/N_b)<phi>/2,
     gamma_formula = alpha <phi^2>/4 (alpha interpolated), gamma_paper (alpha = 1/2 or 1, the SI's limits),
-    the measured alpha = gamma / (<phi^2>/4), the contrast max F01 and its two-mode prediction.
+    the measured alpha = gamma / (<phi^2>/4), the contrast max F01 and its lossless two-mode prediction
+    F10(0) (2J)^2/((2J)^2 + Delta^2).
     """
     a = ds.attrs
     na, nb = int(a["n_alkali"]), int(a["n_noble"])
@@ -125,7 +126,9 @@ def fit_exchange(ds, *, fit_detuning: bool = False) -> dict:
         out["detuning_fit"], out["detuning_fit_stderr"] = float(popt[2]), float(perr[2])
     if subspace == "single":
         out["contrast"] = float(np.max(y[1]))
-        out["contrast_formula"] = float(contrast_formula(Jf, delta))
+        # lossless two-mode prediction for the part of the initial state in |1_a 0_b> (F10(0): 1 for the
+        # collective, 1/N_a for the localized excitation)
+        out["contrast_formula"] = float(y[0][0] * contrast_formula(Jf, delta))
     else:
         out["P11_min"] = float(np.min(y[2]))
     return out

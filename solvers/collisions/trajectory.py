@@ -60,14 +60,13 @@ class Trajectory(Mapping):
                              f"(observables: {sorted(obs) if obs else []})")
 
 
-def draw_block(rng: np.random.Generator, n_block: int, params: CollisionParams):
-    """Bulk random numbers of ``n_block`` steps: uniforms (pairing) then standard normals (phi)."""
-    u = rng.random((n_block, params.n_alkali))
+def draw_block(rng: np.random.Generator, u: np.ndarray, z: np.ndarray, params: CollisionParams) -> None:
+    """Fill the bulk random numbers of ``u.shape[0]`` steps: uniforms (pairing), then normals (phi)."""
+    rng.random(out=u)
     if params.phi_std > 0:
-        z = rng.standard_normal((n_block, params.n_alkali))
+        rng.standard_normal(out=z)
     else:
-        z = np.zeros((n_block, params.n_alkali))
-    return u, z
+        z[...] = 0.0
 
 
 def evolve(params: CollisionParams, state: np.ndarray, n_steps: int, record_every: int,
@@ -87,11 +86,14 @@ def evolve(params: CollisionParams, state: np.ndarray, n_steps: int, record_ever
         kernel, observe = kernels.evolve_double, kernels._observables_double
     observe(state, params.n_alkali, obs[0])
     perm = np.arange(params.n_noble, dtype=np.int64)
-    block = max(1, BLOCK_COLLISIONS // params.n_alkali)
+    block = min(max(1, BLOCK_COLLISIONS // params.n_alkali), n_steps)
+    u_buf = np.empty((block, params.n_alkali))
+    z_buf = np.empty((block, params.n_alkali))
     step, rec = 0, 1
     while step < n_steps:
         nb = min(block, n_steps - step)
-        u, z = draw_block(rng, nb, params)
+        u, z = u_buf[:nb], z_buf[:nb]
+        draw_block(rng, u, z, params)
         rec = kernel(state, perm, u, z, params.phi_mean, params.phi_std, params.theta, step, record_every,
                      obs, rec)
         step += nb

@@ -1,0 +1,298 @@
+"""Figures of the collision study: Fig. 3a-e of Katz et al. 2022 and sweep maps of J, gamma and contrast.
+
+``make_figures(datasets, outdir)`` takes ensemble Datasets (from ``solvers.collisions.ensemble``, possibly
+re-opened from their stores).  Datasets under the keys "fig3a" ... "fig3e" of a mapping draw those panels
+(a, b: collective / localized at moderate <phi>; c, d: the same at weak <phi>; e: |1_a 1_b> in the
+two-excitation subspace, as in the main-text caption of Fig. 3); every single-excitation dataset (any key)
+enters the sweep maps through :func:`fit_exchange`.  Figures whose inputs are missing are skipped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import numpy as np
+
+from .fit import fit_exchange, two_mode_pair, two_mode_single
+from .formulas import alpha_interpolated, bunching_times, contrast_formula
+
+CAPTIONS = {
+    "fig3a": "Fig. 3a reproduced: a collective excitation |1>_a|0>_b exchanged with the noble-gas spins at "
+             "moderate collision strength. Red: F10 = |<1_a 0_b|psi>|^2, blue: F01, shaded: standard error of "
+             "the ensemble mean, dashed: damped two-mode model with the fitted J and gamma; inset: single "
+             "trajectories. The exchange is damped by incoherent transfer (rate gamma ~ <phi^2>/tau).",
+    "fig3b": "Fig. 3b reproduced: a localized alkali excitation at moderate collision strength. Only its "
+             "symmetric part (overlap 1/N_a) is exchanged coherently; the rest is transferred incoherently "
+             "to the noble gas.",
+    "fig3c": "Fig. 3c reproduced: the collective exchange for weak collisions. F10 and F01 oscillate at "
+             "2J = sqrt(N_a/N_b)<phi>/tau with high contrast and almost no decay despite the random collisions.",
+    "fig3d": "Fig. 3d reproduced: a localized excitation for weak collisions shows almost no oscillation "
+             "(contrast ~ 1/N_a).",
+    "fig3e": "Fig. 3e reproduced: two excitations |1>_a|1>_b (two-excitation subspace). P(2_a 0_b), P(0_a 2_b) "
+             "and P(1_a 1_b); at J t = pi/4 + m pi/2 (dotted) P(1_a 1_b) vanishes and the excitations bunch "
+             "in either ensemble (Hong-Ou-Mandel). Dashed: bosonic two-mode beam splitter with the formula J.",
+    "sweep_J": "Measured collective exchange rate J (fit of F10, F01) over the sweep, divided by the formula "
+               "sqrt(N_a/N_b)<phi>/(2 tau), against <phi>, delta_phi/<phi>, N_a and N_b; error bars: fit "
+               "standard errors. 1 means agreement with the SI.",
+    "sweep_gamma": "Measured decay rate gamma (envelope of F10 + F01) over the sweep as alpha = gamma / "
+                   "(<phi^2>/4tau) against delta_phi/<phi>. Dotted: the SI's limits alpha = 1/2 "
+                   "(delta_phi << <phi>) and 1 (delta_phi >> <phi>); line: the interpolation "
+                   "(1 + delta_phi^2/<phi^2>)/2. Only runs with J > 3 gamma (strong coupling) are shown.",
+    "contrast_vs_detuning": "Exchange contrast max_t F01 against the detuning Delta/(2J) from the compensation "
+                            "point; line: two-mode prediction (2J)^2/((2J)^2 + Delta^2). Runs with weak decay only "
+                            "(gamma pi/(2J) < 0.05 by the formulas).",
+    "collective_vs_localized": "Collective vs localized excitation: exchange contrast max_t F01 against N_a. "
+                               "Collective: ~1; localized: ~1/N_a (dashed), the symmetric overlap. Runs with weak "
+                               "decay only (gamma pi/(2J) < 0.05 by the formulas).",
+}
+
+RED, BLUE, GREY = "#c0392b", "#1f5fa8", "0.4"
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _as_mapping(datasets) -> dict:
+    if isinstance(datasets, Mapping):
+        return dict(datasets)
+    if hasattr(datasets, "data_vars"):
+        return {"run0": datasets}
+    return {f"run{i}": ds for i, ds in enumerate(datasets)}
+
+
+def _band(ax, t, ds, name, color, label):
+    m = ds[f"{name}_mean"].values
+    s = np.nan_to_num(ds[f"{name}_sem"].values)
+    ax.plot(t, m, color=color, lw=1.6, label=label)
+    ax.fill_between(t, m - s, m + s, color=color, alpha=0.25, lw=0)
+
+
+def _title(ds, letter):
+    a = ds.attrs
+    return (f"({letter}) N_a={a['n_alkali']}, N_b={a['n_noble']}, <phi>={a['phi_mean']:g}, "
+            f"dphi={a['phi_std']:g}, {a['n_traj']} traj.")
+
+
+def _fig_single(ds, letter, path):
+    plt = _plt()
+    fit = fit_exchange(ds)
+    t = ds.t.values
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    _band(ax, t, ds, "F10", RED, "F10 (alkali)")
+    _band(ax, t, ds, "F01", BLUE, "F01 (noble gas)")
+    f10, f01 = two_mode_single(t, fit["J"], fit["gamma"], fit["detuning"], math.sqrt(max(ds.F10_mean[0], 0)),
+                               math.sqrt(max(ds.F01_mean[0], 0)))
+    ax.plot(t, f10, "k--", lw=0.8)
+    ax.plot(t, f01, "k--", lw=0.8, label=f"two-mode fit: J/J_f={fit['J'] / fit['J_formula']:.3f}, "
+                                         f"gamma={fit['gamma']:.2g}")
+    ax.set_xlabel("t / tau")
+    ax.set_ylabel("fidelity")
+    ax.set_ylim(-0.02, 1.05)
+    ax.set_title(_title(ds, letter), fontsize=9)
+    ax.legend(fontsize=7, loc="upper right")
+    if ds.attrs.get("initial") == "localized":  # contrast ~ 1/N_a: zoom in
+        ins = ax.inset_axes([0.45, 0.3, 0.5, 0.4])
+        ins.plot(t, ds.F10_mean.values, color=RED, lw=1)
+        ins.plot(t, ds.F01_mean.values, color=BLUE, lw=1)
+        ins.plot(t, f01, "k--", lw=0.6)
+        ins.set_ylim(0, 1.5 / ds.attrs["n_alkali"])
+        ins.axhline(1 / ds.attrs["n_alkali"], color=GREY, ls=":", lw=0.8)
+        ins.tick_params(labelsize=6)
+        ins.set_title("zoom (dotted: 1/N_a)", fontsize=6)
+    if "F10_traj" in ds and letter in "ac":
+        ins = ax.inset_axes([0.58, 0.5, 0.4, 0.27])
+        for k in range(min(3, ds.sizes["traj"])):
+            ins.plot(t, ds.F10_traj.values[k], color=RED, lw=0.6)
+            ins.plot(t, ds.F01_traj.values[k], color=BLUE, lw=0.6)
+        ins.set_xlim(t[0], t[len(t) // 4])
+        ins.tick_params(labelsize=6)
+        ins.set_title("single trajectories", fontsize=6)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _fig_pair(ds, path):
+    plt = _plt()
+    a = ds.attrs
+    t = ds.t.values
+    J = 0.5 * math.sqrt(a["n_alkali"] / a["n_noble"]) * a["phi_mean"]
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    _band(ax, t, ds, "P20", RED, "P(2_a 0_b)")
+    _band(ax, t, ds, "P02", BLUE, "P(0_a 2_b)")
+    _band(ax, t, ds, "P11", "#7d3c98", "P(1_a 1_b)")
+    p20, p02, p11 = two_mode_pair(t, J, 0.0)
+    for y in (p20, p02, p11):
+        ax.plot(t, y, "k--", lw=0.7)
+    for tb in bunching_times(J, 8):
+        if tb <= t[-1]:
+            ax.axvline(tb, color=GREY, ls=":", lw=0.8)
+    ax.set_xlabel("t / tau")
+    ax.set_ylabel("probability")
+    ax.set_ylim(-0.02, 1.05)
+    ax.set_title(_title(ds, "e"), fontsize=9)
+    ax.legend(fontsize=7, loc="upper right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def fit_table(datasets):
+    """fit_exchange of every single-excitation Dataset as one xarray Dataset with dimension ``run``."""
+    import xarray as xr
+
+    rows, names = [], []
+    for name, ds in _as_mapping(datasets).items():
+        if ds.attrs.get("subspace", "single") != "single":
+            continue
+        rows.append(fit_exchange(ds))
+        names.append(name)
+    if not rows:
+        return xr.Dataset(coords={"run": ("run", np.array([], dtype=str))})
+    units = {"J": "1/tau", "J_stderr": "1/tau", "J_formula": "1/tau", "gamma": "1/tau", "gamma_stderr": "1/tau",
+             "gamma_formula": "1/tau", "gamma_paper": "1/tau", "detuning": "1/tau", "phi_mean": "rad",
+             "phi_std": "rad"}
+    out = {}
+    for key in rows[0]:
+        values = [r.get(key) for r in rows]
+        if all(isinstance(v, (int, float)) for v in values):
+            out[key] = ("run", np.asarray(values, float),
+                        {"units": units.get(key, "1"), "long_name": key.replace("_", " ")})
+        else:
+            out[key] = ("run", np.asarray([str(v) for v in values]), {"units": "1", "long_name": key})
+    return xr.Dataset(out, coords={"run": ("run", np.asarray(names))})
+
+
+def _fig_sweep_J(tab, path):
+    plt = _plt()
+    sel = (tab.initial.values == "collective") & (tab.detuning.values == 0)
+    if sel.sum() < 2:
+        return False
+    r = tab.J.values[sel] / tab.J_formula.values[sel]
+    e = tab.J_stderr.values[sel] / tab.J_formula.values[sel]
+    xs = [("<phi>", tab.phi_mean.values[sel], True), ("delta_phi/<phi>", tab.phi_std.values[sel] /
+                                                      tab.phi_mean.values[sel], False),
+          ("N_a", tab.n_alkali.values[sel], True), ("N_b", tab.n_noble.values[sel], True)]
+    fig, axes = plt.subplots(2, 2, figsize=(7.5, 5.5), sharey=True)
+    for ax, (label, x, log) in zip(axes.flat, xs):
+        ax.errorbar(x, r, yerr=e, fmt="o", ms=4, color=BLUE, capsize=2)
+        ax.axhline(1, color="k", lw=0.8)
+        ax.axhspan(0.95, 1.05, color=GREY, alpha=0.15)
+        if log and np.all(x > 0) and np.ptp(x) > 0:
+            ax.set_xscale("log")
+        ax.set_xlabel(label)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("J / J_formula")
+    fig.suptitle("measured J vs 2J = sqrt(N_a/N_b)<phi>/tau (band: +-5%)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return True
+
+
+def _fig_sweep_gamma(tab, path):
+    plt = _plt()
+    sel = ((tab.initial.values == "collective") & (tab.detuning.values == 0)
+           & (tab.J.values > 3 * tab.gamma.values))
+    if sel.sum() < 2:
+        return False
+    ratio = tab.phi_std.values[sel] / tab.phi_mean.values[sel]
+    p2 = tab.phi_mean.values[sel] ** 2 + tab.phi_std.values[sel] ** 2
+    fig, ax = plt.subplots(figsize=(6.0, 4.0))
+    sc = ax.scatter(ratio, tab.alpha.values[sel], c=np.log10(tab.phi_mean.values[sel]), cmap="viridis", s=25,
+                    zorder=3)
+    ax.errorbar(ratio, tab.alpha.values[sel], yerr=tab.gamma_stderr.values[sel] / (p2 / 4), fmt="none",
+                ecolor=GREY, capsize=2)
+    xx = np.linspace(0, max(1.0, ratio.max()) * 1.05, 200)
+    ax.plot(xx, alpha_interpolated(1.0, xx), "k-", lw=1, label="(1 + dphi^2/<phi^2>)/2")
+    ax.axhline(0.5, color=GREY, ls=":", label="SI limits 1/2, 1")
+    ax.axhline(1.0, color=GREY, ls=":")
+    ax.set_xlabel("delta_phi / <phi>")
+    ax.set_ylabel("alpha = gamma / (<phi^2>/4 tau)")
+    ax.set_ylim(0, 1.3)
+    fig.colorbar(sc, ax=ax, label="log10 <phi>")
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return True
+
+
+def _weak_decay(tab):
+    """Runs whose formula decay over half an exchange period is < 5%: gamma_f pi/(2 J_f) < 0.05."""
+    return tab.gamma_formula.values * math.pi / (2 * tab.J_formula.values) < 0.05
+
+
+def _fig_contrast(tab, path):
+    plt = _plt()
+    sel = (tab.initial.values == "collective") & _weak_decay(tab)
+    x = tab.detuning.values[sel] / (2 * tab.J_formula.values[sel])
+    if np.unique(np.round(x, 6)).size < 2:
+        return False
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    ax.plot(x, tab.contrast.values[sel], "o", color=BLUE, label="simulation")
+    xx = np.linspace(min(0, x.min()), x.max() * 1.05, 300)
+    ax.plot(xx, contrast_formula(0.5, xx), "k-", lw=1, label="(2J)^2/((2J)^2 + Delta^2)")
+    ax.set_xlabel("Delta / 2J")
+    ax.set_ylabel("contrast max F01")
+    ax.set_ylim(0, 1.05)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return True
+
+
+def _fig_coll_loc(tab, path):
+    plt = _plt()
+    init = tab.initial.values
+    zero = (tab.detuning.values == 0) & _weak_decay(tab)
+    loc, coll = (init == "localized") & zero, (init == "collective") & zero
+    if not loc.any() or not coll.any():
+        return False
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    ax.plot(tab.n_alkali.values[coll], tab.contrast.values[coll], "o", color=BLUE, label="collective")
+    ax.plot(tab.n_alkali.values[loc], tab.contrast.values[loc], "s", color=RED, label="localized")
+    na = np.unique(tab.n_alkali.values[loc | coll])
+    xx = np.geomspace(max(1.0, na.min() / 1.5), na.max() * 1.5, 100)
+    ax.plot(xx, 1 / xx, "k--", lw=1, label="1/N_a")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("N_a")
+    ax.set_ylabel("contrast max F01")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return True
+
+
+def make_figures(datasets, outdir) -> dict[str, Path]:
+    """Draw every figure whose inputs are present; return {name: PNG path} (names are keys of CAPTIONS)."""
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    data = _as_mapping(datasets)
+    out: dict[str, Path] = {}
+    for key in ("fig3a", "fig3b", "fig3c", "fig3d"):
+        if key in data:
+            out[key] = outdir / f"{key}.png"
+            _fig_single(data[key], key[-1], out[key])
+    if "fig3e" in data:
+        out["fig3e"] = outdir / "fig3e.png"
+        _fig_pair(data["fig3e"], out["fig3e"])
+    tab = fit_table(data)
+    if tab.sizes.get("run", 0):
+        for name, fn in (("sweep_J", _fig_sweep_J), ("sweep_gamma", _fig_sweep_gamma),
+                         ("contrast_vs_detuning", _fig_contrast), ("collective_vs_localized", _fig_coll_loc)):
+            path = outdir / f"{name}.png"
+            if fn(tab, path):
+                out[name] = path
+    return out
