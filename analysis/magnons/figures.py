@@ -41,8 +41,9 @@ CAPTIONS = {
         "equilibrium thermodynamic matrix at the mean point (slides 23, 26). Left: fitted/exact ratio "
         "(mean +- standard deviation over noise realisations) versus *h/T* at the smallest bias. Right: relative "
         "deviation of the mean fit from the exact linear response versus the initial bias; the dotted line marks "
-        "5 %, beyond which the fit no longer measures the linear-response value. Near the critical point the "
-        "usable bias shrinks with *h/T* because the reservoir equation of state is non-analytic at *h = 0*."),
+        "5 %, beyond which the fit no longer measures the linear-response value (open symbols: only one protocol "
+        "has a gapped initial state). Near the critical point the usable bias shrinks with *h/T* (roughly "
+        "*Delta h < h*) because the reservoir equation of state is non-analytic at *h = 0*."),
 }
 
 
@@ -203,9 +204,19 @@ def _fig_fits(sweep, fits, path):
     worst = dev.to_array("coef").max("coef", skipna=False)
     nx = len(x)
     idx = np.unique(np.linspace(0, nx - 1, min(nx, 5)).round().astype(int))
-    for i in idx:
-        ax.loglog(b, worst.isel(h_over_T=i), "o-", ms=3, label=f"h/T = {x[i]:.3g}")
+    both = sweep["valid"].all("protocol")
+    thresh = deviation_bias(sweep, fits)
+    for n, i in enumerate(idx):
+        yv = worst.isel(h_over_T=i).values
+        ok = both.isel(h_over_T=i).values
+        line, = ax.loglog(b, yv, "-", lw=1, color=f"C{n}")
+        ax.loglog(b[ok], yv[ok], "o", ms=4, color=f"C{n}",
+                  label=f"h/T = {x[i]:.3g}" + (f" (5 % at bias {float(thresh[i]):.2g})"
+                                               if np.isfinite(thresh[i]) else ""))
+        ax.loglog(b[~ok], yv[~ok], "o", ms=4, mfc="none", color=f"C{n}")
     ax.axhline(0.05, color="k", ls=":", lw=1)
+    ax.text(0.02, 0.97, "open symbols: one protocol infeasible (h_R(0) <= 0)", transform=ax.transAxes,
+            fontsize=7, va="top")
     ax.set_xlabel("bias")
     ax.set_ylabel("max relative deviation (L11, L12, L22)")
     ax.set_title("breakdown of linear response", fontsize=10)

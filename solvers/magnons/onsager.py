@@ -29,7 +29,6 @@ _J2 = ORDERS.index(2.0)
 _J3 = ORDERS.index(3.0)
 _C2 = _COEF[_J2].copy()
 _C3 = _COEF[_J3].copy()
-_ZETA2 = math.pi**2 / 6.0
 
 
 @numba.njit(cache=True)
@@ -93,7 +92,8 @@ def onsager(x) -> dict[str, np.ndarray]:
     xa = np.asarray(x, dtype=float)
     if not np.all(np.isfinite(xa)) or not np.all(xa > 0):
         bad = xa[~(np.isfinite(xa) & (xa > 0))].ravel()[0]
-        raise ValueError(f"x = h/T must be finite and > 0 (gapped magnons, x -> 0+ is the critical point); got x={bad!r}")
+        raise ValueError(f"x = h/T must be finite and > 0 (gapped magnons, x -> 0+ is the critical point); "
+                         f"got x={bad!r}")
     flat = np.ascontiguousarray(xa).ravel()
     l11 = np.empty(flat.size)
     l12 = np.empty(flat.size)

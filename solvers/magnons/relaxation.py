@@ -29,8 +29,6 @@ currents (checked in tests) and the entropy production
 """
 from __future__ import annotations
 
-import math
-
 import numba
 import numpy as np
 import scipy.linalg

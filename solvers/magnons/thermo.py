@@ -159,6 +159,6 @@ def state_from_MS(M, S, J: float = 1.0, s_spin: float = 0.5):
         h[i] = x * T[i]
     if not np.all(np.isfinite(h)):
         i = int(np.argmax(~np.isfinite(h)))
-        raise ValueError(f"(M, S)=({M.ravel()[i]!r}, {S.ravel()[i]!r}) has no gapped magnon state: need n = s_spin - M > 0 "
-                         f"and S/n > {R_CRIT:.6f} (h > 0)")
+        raise ValueError(f"(M, S)=({M.ravel()[i]!r}, {S.ravel()[i]!r}) has no gapped magnon state: "
+                         f"need n = s_spin - M > 0 and S/n > {R_CRIT:.6f} (h > 0)")
     return h.reshape(M.shape), T.reshape(M.shape)
