@@ -117,6 +117,10 @@ def fit_point(point: xr.Dataset, noise: float, seeds: list[int]) -> xr.Dataset:
     seeds = [int(s) for s in seeds]
     if len(seeds) == 0:
         raise ValueError("seeds must contain at least one seed (one noise realisation each)")
+    missing = [k for k in ("T", "A") if k not in point.attrs]
+    if missing:
+        raise ValueError(f"point dataset attrs lack {missing}: pass the Dataset returned by solvers.magnons.point "
+                         f"(attrs T, J, A) unchanged; got attrs {sorted(point.attrs)}")
     T = float(point.attrs["T"])
     A = float(point.attrs["A"])
     unit = np.array([A * T, A * T, A * T**2])
