@@ -100,8 +100,7 @@ start_munge() {
     rm -f "$MUNGE_PID" /run/munge/munge.socket.2 /run/munge/munge.socket.2.lock
     log "starting munged"
     runuser -u munge -- /usr/sbin/munged
-    local i
-    for i in $(seq 1 20); do
+    for _ in $(seq 1 20); do
         munge -n </dev/null | unmunge >/dev/null 2>&1 && return
         sleep 0.5
     done
@@ -189,12 +188,12 @@ EOF
 # ---------------------------------------------------------------------------------------------
 # stop_pidfile PIDFILE NAME: SIGTERM the process in PIDFILE, wait up to 15 s, then SIGKILL.
 stop_pidfile() {
-    local pidfile="$1" name="$2" pid i
+    local pidfile="$1" name="$2" pid
     pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
     pid="$(cat "$pidfile")"
     log "stopping $name (pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 30); do
+    for _ in $(seq 1 30); do
         kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; return 0; }
         sleep 0.5
     done
@@ -235,7 +234,7 @@ wait_idle() {
             idle|mixed|allocated|completing)
                 log "node $host is $state after $(( SECONDS - t0 )) s"
                 return 0 ;;
-            down*|drain*|drained*|fail*)
+            down*|drain*|fail*)
                 # A node left down by an earlier unclean stop: ask once to bring it back.
                 if [[ "$resumed" == 0 ]]; then
                     log "node $host is '$state'; resuming it"

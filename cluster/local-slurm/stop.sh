@@ -18,7 +18,7 @@ pid_alive() { [[ -s "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 # stop_pidfile PIDFILE NAME: SIGTERM the process in PIDFILE, wait up to 15 s, then SIGKILL.
 stop_pidfile() {
-    local pidfile="$1" name="$2" pid i
+    local pidfile="$1" name="$2" pid
     if ! pid_alive "$pidfile"; then
         rm -f "$pidfile"
         log "$name not running"
@@ -27,7 +27,7 @@ stop_pidfile() {
     pid="$(cat "$pidfile")"
     log "stopping $name (pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 30); do
+    for _ in $(seq 1 30); do
         kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; return 0; }
         sleep 0.5
     done
