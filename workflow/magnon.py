@@ -20,7 +20,7 @@ from workflow.sweep import Sweep
 log = logging.getLogger("spinsweep")
 
 #: figure name -> file name under results/magnon/figures (the rules declare these outputs)
-FIGURES = ("conductances", "relaxation_times", "relaxation_fits", "fitted_conductances")
+FIGURES = ("conductances", "relaxation_times", "traces", "fits")
 
 
 def fits(config: Mapping[str, Any], sweep_store: str | Path, out: str | Path) -> Path:

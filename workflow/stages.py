@@ -36,6 +36,11 @@ def setup_logging(logfile: str | Path | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", handlers=handlers,
                         force=True)
 
+    def log_uncaught(kind, value, tb):  # the traceback belongs in the job's log, where users look
+        log.critical("job failed", exc_info=(kind, value, tb))
+
+    sys.excepthook = log_uncaught
+
 
 def point_function(study: str) -> Callable[..., Any]:
     try:
@@ -92,5 +97,5 @@ def realisation_seeds(root: int, n_points: int, n_realisations: int) -> np.ndarr
     seeds = np.empty((n_points, n_realisations), dtype=np.uint64)
     for p, child in enumerate(np.random.SeedSequence(root).spawn(n_points)):
         for r, grandchild in enumerate(child.spawn(n_realisations)):
-            seeds[p, r] = grandchild.generate_state(1, dtype=np.uint64)[0]
-    return seeds
+            seeds[p, r] = grandchild.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)
+    return seeds.astype(np.int64)  # 63-bit seeds: fit in int64 stores and numpy.random.default_rng

@@ -3,7 +3,6 @@ a job killed mid-way is redone by the next invocation."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import time
@@ -24,7 +23,7 @@ def tiny_config(results: Path, *, n_h=4, batch_size=3) -> dict:
     magnon = config["magnon"]
     magnon["fixed"].update(n_t=41)
     magnon["sweep"] = {"axes": {"h_over_T": {"logspace": {"start": -2, "stop": 0.5, "num": n_h}},
-                                "bias": {"values": [0.01, 0.2]}},
+                                "bias": {"values": [0.001, 0.1]}},
                        "batch_size": batch_size}
     magnon["fits"].update(realisations=4, batch_size=2)
     return config
@@ -69,7 +68,7 @@ def test_killed_job_is_redone_by_next_run(tmp_path):
     config = tiny_config(results, n_h=6, batch_size=6)
     target = str(results / "magnon" / "sweep.zarr")
     proc = subprocess.Popen(snakemake(tmp_path, config, "--cores", "1", target), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+                            stderr=subprocess.DEVNULL)
     logs = results / "logs" / "magnon"
     deadline = time.monotonic() + 300
     running = []
@@ -78,8 +77,15 @@ def test_killed_job_is_redone_by_next_run(tmp_path):
         time.sleep(0.05)
     if not running:
         pytest.fail("no batch reached its second point")
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    # SIGKILL the job's process (as a Slurm time limit or the OOM killer would), not Snakemake itself
+    import psutil
+
+    jobs = [p for p in psutil.Process(proc.pid).children(recursive=True)
+            if any("sweep_batch" in part for part in p.cmdline())]
+    assert jobs, "no running sweep_batch job found"
+    for job in jobs:
+        job.send_signal(signal.SIGKILL)
+    assert proc.wait(timeout=120) != 0
     killed = results / "magnon" / "points" / f"{running[0]}.zarr"
     assert not store.is_complete(killed), "a killed job left a store that looks complete"
     assert not (results / "magnon" / "sweep.zarr").exists()

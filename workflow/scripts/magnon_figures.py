@@ -2,6 +2,7 @@
 from workflow.magnon import figures
 from workflow.stages import setup_logging
 
-setup_logging(snakemake.log[0])  # noqa: F821 (injected by Snakemake)
-figures(snakemake.input.sweep, snakemake.input.fits,  # noqa: F821
-        {name: snakemake.output[name] for name in snakemake.output.keys()})  # noqa: F821
+if __name__ == "__main__":  # dask worker processes re-import this file; run only once
+    setup_logging(snakemake.log[0])  # noqa: F821 (injected by Snakemake)
+    figures(snakemake.input.sweep, snakemake.input.fits,  # noqa: F821
+            {name: snakemake.output[name] for name in snakemake.output.keys()})  # noqa: F821

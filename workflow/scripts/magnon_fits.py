@@ -2,5 +2,6 @@
 from workflow.magnon import fits
 from workflow.stages import setup_logging
 
-setup_logging(snakemake.log[0])  # noqa: F821 (injected by Snakemake)
-fits(snakemake.config, snakemake.input[0], snakemake.output[0])  # noqa: F821
+if __name__ == "__main__":  # dask worker processes re-import this file; run only once
+    setup_logging(snakemake.log[0])  # noqa: F821 (injected by Snakemake)
+    fits(snakemake.config, snakemake.input[0], snakemake.output[0])  # noqa: F821

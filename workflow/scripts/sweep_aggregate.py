@@ -1,6 +1,7 @@
 """Rule sweep_aggregate: join batch stores into the sweep store (thin wrapper, no physics)."""
 from workflow.stages import aggregate, setup_logging
 
-setup_logging(snakemake.log[0])  # noqa: F821 (injected by Snakemake)
-aggregate(snakemake.wildcards.study, snakemake.params.section, list(snakemake.input),  # noqa: F821
-          snakemake.output[0])  # noqa: F821
+if __name__ == "__main__":  # dask worker processes re-import this file; run only once
+    setup_logging(snakemake.log[0])  # noqa: F821 (injected by Snakemake)
+    aggregate(snakemake.wildcards.study, snakemake.params.section, list(snakemake.input),  # noqa: F821
+              snakemake.output[0])  # noqa: F821

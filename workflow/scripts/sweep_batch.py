@@ -1,6 +1,7 @@
 """Rule sweep_batch: compute one batch of sweep points (thin wrapper, no physics)."""
 from workflow.stages import run_batch, setup_logging
 
-setup_logging(snakemake.log[0])  # noqa: F821 (injected by Snakemake)
-run_batch(snakemake.wildcards.study, snakemake.params.section, int(snakemake.wildcards.batch),  # noqa: F821
-          snakemake.output[0])  # noqa: F821
+if __name__ == "__main__":  # dask worker processes re-import this file; run only once
+    setup_logging(snakemake.log[0])  # noqa: F821 (injected by Snakemake)
+    run_batch(snakemake.wildcards.study, snakemake.params.section, int(snakemake.wildcards.batch),  # noqa: F821
+              snakemake.output[0])  # noqa: F821

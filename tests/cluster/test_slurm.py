@@ -1,0 +1,70 @@
+"""Slurm integration: `snakemake --profile slurm` from the repository root runs a tiny sweep and a 2-rank
+MPI rule as real Slurm jobs (srun --mpi=pmi2).  Skips on a laptop without Slurm; under CI=true the
+fixture installs and starts a single-node cluster (cluster/local-slurm/start.sh) and the test must run."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from conftest import IN_CI, REPO, require
+from solvers import store
+
+pytestmark = pytest.mark.slurm
+
+
+def _slurm_up() -> bool:
+    if shutil.which("sinfo") is None:
+        return False
+    probe = subprocess.run(["sinfo", "-h", "-o", "%t"], capture_output=True, text=True, timeout=30)
+    return probe.returncode == 0 and any(s.strip() in ("idle", "mix", "alloc") for s in probe.stdout.split())
+
+
+@pytest.fixture(scope="module")
+def slurm():
+    if not _slurm_up() and IN_CI:
+        subprocess.run(["bash", str(REPO / "cluster" / "local-slurm" / "start.sh")], check=True, timeout=1200)
+    require(_slurm_up(), "no responding Slurm cluster (sinfo)")
+
+
+@pytest.fixture(scope="module")
+def slurm_profile(tmp_path_factory):
+    """`--profile slurm` resolves through ~/.config/snakemake/slurm, linked by `spinsweep profiles`."""
+    link = os.path.expanduser("~/.config/snakemake/slurm")
+    if not os.path.exists(link):
+        subprocess.run(["spinsweep", "profiles"], check=True)
+    require(os.path.realpath(link) == str((REPO / "cluster" / "slurm").resolve()),
+            f"{link} is not this checkout's cluster/slurm profile")
+
+
+def test_profile_runs_sweep_and_mpi_rule_on_slurm(slurm, slurm_profile, tmp_path):
+    results = tmp_path / "results"  # on this single-node cluster /tmp is shared by submit host and jobs
+    with open(REPO / "config" / "config.yaml") as fh:
+        config = yaml.safe_load(fh)
+    config["results"] = str(results)
+    config["dask"].update(n_workers=1, dashboard=None, progress=False)
+    config["magnon"]["fixed"].update(n_t=41)
+    config["magnon"]["sweep"] = {"axes": {"h_over_T": {"values": [0.05, 1.0]}, "bias": {"values": [0.01]}},
+                                 "batch_size": 1}
+    config["magnon"]["fits"].update(realisations=2, batch_size=1)
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(yaml.safe_dump(config))
+    mpi_out = results / "selftest" / "mpi-2.json"
+    cmd = ["snakemake", "--profile", "slurm", "--configfile", str(cfg), "--replace-workflow-config",
+           "--", str(results / "magnon" / "sweep.zarr"), str(mpi_out)]
+    run = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=1200)
+    log = run.stdout + run.stderr
+    assert run.returncode == 0, log[-4000:]
+    assert "slurm" in log.lower() and "jobid" in log.lower(), "jobs did not go through sbatch"
+    sweep = store.open_dataset(results / "magnon" / "sweep.zarr")
+    assert dict(sweep.sizes)["h_over_T"] == 2
+    # ranks started by srun --mpi=pmi2 inside the Slurm job form one world
+    report = json.loads(mpi_out.read_text())
+    assert report["ranks"] == 2 and report["allreduce_ok"]
+    again = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr
