@@ -1,0 +1,15 @@
+"""1D Landau-Lifshitz reduction of the torque study (Farolfi 2023 Eqs. 1-2 with n fixed, v = 0).
+
+Public API:
+
+* ``evolve(params, x, t_out, quantum_torque=True, s0=None, *, n_floor=0.02, rtol=1e-8, atol=1e-10,
+  store_current=False) -> xarray.Dataset`` (dims t, x, component; SI coordinates; see :mod:`solvers.lle.evolve`).
+* ``build(params, x, ...)`` -> (:class:`LLE`, x/xi_R): the dimensionless model (rhs, energy, spin current).
+* :class:`LLE`, :class:`SpectralGrid`, :func:`regularised_density` -- the dimensionless core
+  (:mod:`solvers.lle.core`: effective-field form, Fourier derivatives, Thomas-Fermi edge handling).
+"""
+
+from .core import LLE, SpectralGrid, regularised_density
+from .evolve import build, evolve, initial_spin
+
+__all__ = ["evolve", "build", "initial_spin", "LLE", "SpectralGrid", "regularised_density"]
