@@ -109,3 +109,7 @@ def test_hong_ou_mandel_bunching():
     i = np.argmin(np.abs(t - math.pi / (2 * J)))
     assert ds.P11_mean.values[i] > 0.9
     np.testing.assert_allclose(ds.norm_mean.values, 1.0, atol=1e-10)
+    # the bosonic two-mode fit of P20, P02, P11 recovers J within 3% (hard-core spin corrections are
+    # O(1/N_a) ~ 3%; we measured ~1% at N_a = 30)
+    fit = fit_exchange(ds)
+    assert abs(fit["J"] / J - 1) < 0.03, fit["J"] / J
