@@ -202,7 +202,8 @@ class RabiParams:
         """JSON-able parameter set (for store provenance), SI units, plus key derived numbers."""
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         d["R_x"] = self.R_x if math.isfinite(self.R_x) else "inf"
-        d.update(Lambda0=self.Lambda0, x_c=self.x_c if self.x_c is not None else None,
+        x_c = self.x_c
+        d.update(Lambda0=self.Lambda0, x_c=x_c if x_c is None or math.isfinite(x_c) else "inf",
                  units="SI (rad/s, m, kg, 1/m)")
         return d
 
@@ -214,12 +215,16 @@ class RabiParams:
 
     @property
     def mu(self) -> float:
-        """Chemical potential g_1d n0 = hbar kappa n0 / (delta_g/g) [J] (equals the 3D mu for "axis")."""
+        """Chemical potential of the 1D model, g_1d n0 = hbar kappa n0 / (delta_g/g) [J].
+
+        Equals the 3D Thomas-Fermi mu for the "axis" reduction (and for the paper presets); for "projected" /
+        "eq9" the reduction factor also scales g_1d, so this is 2/3 or 1/3 of the 3D mu."""
         return HBAR * self.kappa_n0 / self.dg_over_g
 
     @property
     def omega_x(self) -> float:
-        """Axial trap frequency [rad/s] for which a 1D TF profile with chemical potential mu has radius R_x."""
+        """Axial trap frequency [rad/s] for which a 1D TF profile with chemical potential mu has radius R_x
+        (the real trap frequency for the "axis" reduction)."""
         return math.sqrt(2 * self.mu / self.m) / self.R_x
 
     @property
