@@ -115,7 +115,7 @@ def bench_dask(quick=False):
 
     params = dict(n_alkali=100, n_noble=10_000, phi_mean=1e-3, phi_std=1e-3, n_steps=20_000,
                   record_every=200)
-    n_traj = 24 if quick else 48
+    n_traj = 24 if quick else 96
     ensemble(params, 1, 0, batch_size=1)  # compile in this process (fills numba's on-disk cache)
     walls = {}
     for n in (1, 2):
@@ -125,12 +125,16 @@ def bench_dask(quick=False):
             client.wait_for_workers(n)
             ensemble(params, n, 0, client=client, batch_size=1)  # warm the workers (imports, cache load)
             load0 = os.getloadavg()[0]
+            cpu0 = client.run(time.process_time)
             t0 = time.perf_counter()
             ds = ensemble(params, n_traj, 0, client=client)
             walls[n] = time.perf_counter() - t0
+            cpu1 = client.run(time.process_time)
             load1 = os.getloadavg()[0]
+        cpu = sum(cpu1[w] - cpu0[w] for w in cpu1 if w in cpu0)
         print(f"[4] ensemble of {n_traj} trajectories ({ds.attrs['batch_size']} per task) on {n} worker(s): "
-              f"{walls[n]:.2f} s; 1-min load average {load0:.2f} before, {load1:.2f} after")
+              f"{walls[n]:.2f} s wall, workers' CPU time {cpu:.2f} s (= {cpu / walls[n]:.2f} cores busy); "
+              f"1-min load average {load0:.2f} before, {load1:.2f} after")
     print(f"    speed-up 2 workers / 1 worker = {walls[1] / walls[2]:.2f}  (target >= 1.7; "
           f"{os.cpu_count()} cores, shared with other jobs)")
 
@@ -138,8 +142,12 @@ def bench_dask(quick=False):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller workloads")
+    ap.add_argument("--dask-only", action="store_true", help="only the 2-vs-1 worker measurement")
     args = ap.parse_args()
     print(f"host {os.uname().nodename}, {os.cpu_count()} cores, load average {os.getloadavg()}")
+    if args.dask_only:
+        bench_dask(args.quick)
+        return
     bench_single(steps=2000 if args.quick else 4000)
     bench_double(steps=1000 if args.quick else 3000)
     bench_dask(args.quick)
