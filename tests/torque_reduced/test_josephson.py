@@ -88,9 +88,17 @@ def test_frequency_map_vanishes_at_x_c():
     dx = x[1] - x[0]
     assert abs(x[right][np.argmin(Om[right])] - p.x_c) <= dx
     assert abs(x[left][np.argmin(Om[left])] + p.x_c) <= dx
-    # the local frequency vanishes there (logarithmically): 1e-9 R_x from x_c, Omega < 0.15 Omega_R
-    for xx in [p.x_c * (1 - 1e-9), p.x_c * (1 + 1e-9), -p.x_c * (1 + 1e-9)]:
-        assert float(J.frequency_map(p, xx)) < 0.15 * p.omega_R
+    # the local frequency vanishes there, logarithmically (Omega ~ 2 pi Omega_R/ln(16/(Lambda - 2)) inside x_c,
+    # pi Omega_R/ln(16/(2 - Lambda)) outside): it keeps decreasing as x -> x_c from both sides, and 1e-9 x_c away
+    # it follows the asymptote to 1e-6 (corrections O(|Lambda - 2|) ~ 1e-9, rounding of x_c ~ 1e-7 in ln).
+    eps = np.array([1e-3, 1e-5, 1e-7, 1e-9])
+    inside = J.frequency_map(p, p.x_c * (1 - eps))
+    outside = J.frequency_map(p, p.x_c * (1 + eps))
+    assert np.all(np.diff(inside) < 0) and np.all(np.diff(outside) < 0)
+    dL_in = p.Lambda(p.x_c * (1 - 1e-9)) - 2
+    dL_out = 2 - p.Lambda(p.x_c * (1 + 1e-9))
+    assert inside[-1] == pytest.approx(2 * np.pi * p.omega_R / np.log(16 / dL_in), rel=1e-6)
+    assert outside[-1] == pytest.approx(np.pi * p.omega_R / np.log(16 / dL_out), rel=1e-6)
     # centre: self-trapped precession; tails: Rabi oscillation at Omega_R; outside the cloud: Omega_R
     assert float(J.frequency_map(p, 0.0)) == pytest.approx(p.omega_R * float(J.frequency(p.Lambda0)))
     assert float(J.frequency_map(p, 0.99 * p.R_x)) == pytest.approx(p.omega_R, rel=1e-3)
