@@ -86,7 +86,7 @@ def evolve(Lambda: float, t, *, Z0: float = -1.0, phi0: float = 0.0, rtol: float
                        {"units": "1", "long_name": "E = -u_x + Lambda u_z^2/2 (units hbar Omega_R/2 per atom)"}),
         },
         coords={"t": ("t", sol.t, {"units": "1/Omega_R", "long_name": "time Omega_R t"}),
-                "component": ("component", ["x", "y", "z"])},
+                "component": ("component", np.array(["x", "y", "z"], dtype=object))},
         attrs={"model": "Rabi-coupled bosonic Josephson junction (Farolfi 2023 Eq. 1, homogeneous)",
                "Lambda": float(Lambda), "Z0": float(Z0), "phi0": float(phi0),
                "H": "(-Omega_R, 0, kappa s_z)"},

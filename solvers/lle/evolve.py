@@ -122,7 +122,7 @@ def evolve(params, x, t_out, quantum_torque: bool = True, s0=None, *, n_floor: f
         data,
         coords={"t": ("t", t_out, {"units": "s", "long_name": "time"}),
                 "x": ("x", np.asarray(x, dtype=float), {"units": "m", "long_name": "axial position"}),
-                "component": ("component", ["x", "y", "z"]),
+                "component": ("component", np.array(["x", "y", "z"], dtype=object)),
                 "Omega_R_t": ("t", tt, {"units": "1", "long_name": "dimensionless time Omega_R t"})},
         attrs={"model": "1D Landau-Lifshitz equation, Farolfi 2023 Eqs. 1-2 (n fixed, v = 0)",
                "quantum_torque": int(bool(quantum_torque)), "params_json": json.dumps(params.to_dict()),

@@ -1,0 +1,156 @@
+"""1D LLE (seed Eqs. 1-2): conservation laws, linear spin waves, Josephson limit, interface breaking at x_c."""
+
+import math
+
+import numpy as np
+import pytest
+
+from solvers import josephson as J
+from solvers.lle import build, evolve, initial_spin
+from solvers.rabi import preset
+
+P = preset("fig3_118Hz")
+T_R = 2 * math.pi / P.omega_R          # Rabi period [s]
+
+
+def periodic_grid(half_width, N):
+    return -half_width + 2 * half_width * np.arange(N) / N
+
+
+# ----------------------------------------------------------------------------- linear spin waves
+def measured_spin_wave_frequency(params, k_tilde, quantum_torque, eps=1e-5):
+    """Frequency (units Omega_R) of a small standing wave s = n (1, eps cos kx, 0) on s = (n, 0, 0),
+    from the zero crossings of its projection on cos(kx) (homogeneous gas, periodic box of 2 wavelengths)."""
+    xi = params.xi_R
+    box_k = k_tilde if k_tilde > 0 else 1.0
+    box = 4 * math.pi / box_k                            # two wavelengths, units of xi_R
+    N = 2 ** math.ceil(math.log2(box / 0.18))            # dx < xi_s/2 = 0.2 xi_R (resolution check)
+    x = periodic_grid(box / 2 * xi, N)
+    model, xt = build(params, x, quantum_torque=quantum_torque)
+    mode = np.cos(k_tilde * xt)
+    s0 = np.stack([np.ones(N), eps * mode, np.zeros(N)], axis=1)
+    s_init = initial_spin(model, s0)
+
+    def projection(t, y):
+        return np.dot(y.reshape(N, 3)[:, 1], mode)
+
+    w_guess = float(params.spin_wave_omega(k_tilde / xi) / params.omega_R) if quantum_torque else \
+        math.sqrt(1 + params.Lambda0)
+    t_end = 6.25 * 2 * math.pi / w_guess
+    sol = model.integrate(s_init, [0.0, t_end], rtol=1e-11, atol=1e-14, events=projection)
+    tz = sol.t_events[0]
+    assert tz.size >= 10
+    half_period = np.polyfit(np.arange(tz.size), tz, 1)[0]
+    return math.pi / half_period
+
+
+@pytest.mark.parametrize("k_tilde", [0.0, 0.5, 1.0, 2.5])
+def test_spin_wave_dispersion(k_tilde):
+    # omega(k)^2 = (eps_k + Omega_R)(eps_k + Omega_R + kappa n), eps_k = hbar k^2/2m = k~^2/2 in units of
+    # Omega_R (k~ = k xi_R).  Amplitude 1e-5 -> nonlinear shift ~1e-10; DOP853 rtol 1e-11 over ~6 periods;
+    # Fourier derivatives exact for this mode.  Tolerance 1e-7.
+    hom = P.replace(R_x=math.inf)
+    exact = float(hom.spin_wave_omega(k_tilde / hom.xi_R) / hom.omega_R)
+    with_qt = measured_spin_wave_frequency(hom, k_tilde, quantum_torque=True)
+    assert with_qt == pytest.approx(exact, rel=1e-7)
+    # Without the quantum torque every point is an independent Josephson junction: omega = omega_p for all k,
+    # i.e. the quantum torque is the term that gives omega^2 - omega_p^2 = eps_k (2 Omega_R + kappa n) + eps_k^2.
+    without = measured_spin_wave_frequency(hom, k_tilde, quantum_torque=False)
+    omega_p = math.sqrt(1 + hom.Lambda0)
+    assert without == pytest.approx(omega_p, rel=1e-7)
+    e = k_tilde ** 2 / 2
+    assert with_qt ** 2 - without ** 2 == pytest.approx(e * (2 + hom.Lambda0) + e ** 2, rel=1e-6, abs=1e-9)
+
+
+# ----------------------------------------------------------------------------- trapped cloud
+# A smaller cloud than the paper's (R_x = 40 um instead of 210 um, same Omega_R and kappa n0, so the same
+# Lambda(x)/x_c geometry) keeps the grid at 512 points; the interface physics at x_c is the same.
+SMALL = P.replace(R_x=40e-6, label="Fig. 3 parameters, R_x = 40 um")
+X_SMALL = periodic_grid(1.15 * SMALL.R_x, 512)
+T_OUT = np.linspace(0.0, 1.25 * T_R, 26)
+
+
+@pytest.fixture(scope="module")
+def runs():
+    qt = evolve(SMALL, X_SMALL, T_OUT, quantum_torque=True, rtol=1e-10, atol=1e-12)
+    no = evolve(SMALL, X_SMALL, T_OUT, quantum_torque=False, rtol=1e-10, atol=1e-12)
+    return qt, no
+
+
+def test_conserves_modulus_and_energy(runs):
+    qt, _ = runs
+    model, _ = build(SMALL, X_SMALL, quantum_torque=True)
+    S = qt.s.values
+    n = qt.n.values
+    # |s| = n pointwise (exact for Eq. 1: s . (G x s) = 0, and exact for the semi-discrete system); DOP853 at
+    # rtol 1e-10 keeps it to 5e-14 observed.  Tolerance 1e-8 (and 1e-8 of the energy scale for E).
+    assert np.abs(np.linalg.norm(S, axis=2) - n[None, :]).max() < 1e-8
+    E = np.array([model.energy(s) for s in S])
+    scale = np.sum(0.5 * SMALL.Lambda0 * n ** 2 + n) * model.grid.dx
+    assert np.abs(E - E[0]).max() < 1e-8 * scale
+    # not a trivial run: the gradient (quantum-torque) energy grew ~100-fold to a sizeable part of E
+    grad = [0.25 * np.sum(np.sum(model.grid.d(s) ** 2, axis=1) / n) * model.grid.dx for s in (S[0], S[-1])]
+    assert grad[1] > 30 * grad[0] and grad[1] > 0.1 * scale
+
+
+def test_without_torque_every_point_is_a_josephson_junction(runs):
+    # Independent method: the homogeneous two-mode ODE at Lambda(x).  n_reg = n_TF to < 2e-8 where
+    # 1 - x^2/R^2 > 0.3; both integrations at rtol ~1e-10.  Tolerance 1e-6.
+    _, no = runs
+    t_tilde = T_OUT * P.omega_R
+    for frac in [0.0, 0.5, 0.58, 0.6, 0.65, 0.8]:
+        i = np.argmin(np.abs(X_SMALL - frac * SMALL.R_x))
+        ref = J.evolve(float(SMALL.Lambda(X_SMALL[i])), t_tilde).Z.values
+        assert np.abs(no.Z.values[:, i] - ref).max() < 1e-6
+
+
+def test_quantum_torque_breaks_the_interface_at_x_c(runs):
+    # Fig. 2c-d: with quantum torque the local Josephson dynamics is disrupted first around x_c (the interfaces),
+    # while the self-trapped centre still follows it.  At Omega_R t = 1.5 pi (before the disrupted region spreads;
+    # this cloud is 5x smaller than the paper's so it spreads over R_x faster) the largest deviation
+    # |Z_torque - Z_Josephson| (0.4) sits within 0.1 R_x of x_c and the centre deviates by 0.002.
+    qt, no = runs
+    dev = np.abs(qt.Z.values - no.Z.values)
+    k = np.argmin(np.abs(T_OUT - 0.75 * T_R))
+    right = X_SMALL > 0
+    x_worst = X_SMALL[right][np.argmax(dev[k][right])]
+    assert abs(x_worst - SMALL.x_c) < 0.1 * SMALL.R_x
+    assert dev[k].max() > 0.3
+    assert dev[k, np.argmin(np.abs(X_SMALL))] < 0.01
+    # by Omega_R t = 2.5 pi the disrupted (fluctuating) region is fully developed somewhere
+    assert dev[-1].max() > 1.0
+
+
+def test_dataset_contract(runs, tmp_path):
+    qt, _ = runs
+    assert qt.s.dims == ("t", "x", "component")
+    for name, var in {**qt.data_vars, **qt.coords}.items():
+        if name != "component":
+            assert "units" in var.attrs and "long_name" in var.attrs, name
+    np.testing.assert_allclose(qt.t.values, T_OUT)
+    assert qt.Z.values[0] == pytest.approx(-1.0)
+    store = pytest.importorskip("solvers.store")
+    path = store.write_dataset(qt, tmp_path / "lle.zarr", params=SMALL.to_dict())
+    back = store.open_dataset(path)
+    np.testing.assert_array_equal(back.s.values, qt.s.values)
+
+
+def test_spin_current_output():
+    t = np.linspace(0, 0.2 * T_R, 3)
+    ds = evolve(SMALL, X_SMALL, t, store_current=True)
+    # j_s is perpendicular to s (j_s ~ d_x s x s) and vanishes for the uniform start
+    assert np.abs(np.sum(ds.j_s.values * ds.s.values, axis=2)).max() < 1e-12
+    assert np.abs(ds.j_s.values[0]).max() < 1e-12
+
+
+def test_validation():
+    with pytest.raises(ValueError, match="R_x"):
+        evolve(SMALL, periodic_grid(0.8 * SMALL.R_x, 512), T_OUT)
+    with pytest.raises(ValueError, match="dx"):
+        evolve(SMALL, periodic_grid(1.2 * SMALL.R_x, 64), T_OUT)
+    with pytest.raises(ValueError, match="uniformly"):
+        evolve(SMALL, np.sort(np.random.default_rng(1).uniform(-50e-6, 50e-6, 512)), T_OUT)
+    with pytest.raises(ValueError, match="s0"):
+        evolve(SMALL, X_SMALL, T_OUT, s0=np.ones((3, 3)))
+    with pytest.raises(ValueError, match="t_out"):
+        evolve(SMALL, X_SMALL, T_OUT[::-1])
