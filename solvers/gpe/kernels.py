@@ -131,3 +131,65 @@ def rabi_matrix(omega_R: np.ndarray, detuning: np.ndarray, tau: complex) -> np.n
     U[:, 1, 1] = c + 1j * sw * (detuning / 2)
     U[:, 0, 1] = U[:, 1, 0] = 1j * sw * (omega_R / 2)
     return U
+
+
+#: rows of the observables kernel output (B, N_FIELDS, M)
+FIELD_ROWS = {"n": 0, "s": slice(1, 4), "j": 4, "H_cross_s": 5, "Z": 6, "phi": 7, "v": 8,
+              "spin_current_advection": slice(9, 12), "spin_current_twist": slice(12, 15),
+              "quantum_torque": slice(15, 18)}
+N_FIELDS = 18
+
+
+@nb.njit(cache=True, nogil=True)
+def fields(psi, dpsi, d2psi, g11, g22, g12, omega_R, delta, n_floor, out):
+    """All local observables from psi and its first/second x-derivatives, fused (seed Eqs. 1-2, 5-7).
+
+    n = |a|^2 + |b|^2 (a = psi_+1, b = psi_-1), s = (2 Re a*b, 2 Im a*b, |a|^2 - |b|^2), j = Im(a* a' + b* b'),
+    Z = s_z/n, phi = atan2(s_y, s_x), v = j/n, advection v s, twist (s' x s)/2n,
+    torque = -d_x twist = -[(s'' x s)/2n - (s' x s) n'/2n^2], |H x s| with H = (Omega_R, 0, -W_z),
+    W_z = (g11 - g12)|a|^2 - (g22 - g12)|b|^2 + delta.  Quantities divided by n are 0 where n <= n_floor.
+    """
+    B, _, M = psi.shape
+    for bb in range(B):
+        for i in range(M):
+            a, b = psi[bb, 0, i], psi[bb, 1, i]
+            da, db = dpsi[bb, 0, i], dpsi[bb, 1, i]
+            d2a, d2b = d2psi[bb, 0, i], d2psi[bb, 1, i]
+            ca, cb = a.conjugate(), b.conjugate()
+            na = a.real * a.real + a.imag * a.imag
+            nb_ = b.real * b.real + b.imag * b.imag
+            n = na + nb_
+            ab = ca * b
+            sx, sy, sz = 2 * ab.real, 2 * ab.imag, na - nb_
+            t1 = da.conjugate() * b + ca * db
+            dsx, dsy = 2 * t1.real, 2 * t1.imag
+            ada, bdb = ca * da, cb * db
+            dsz = 2 * ada.real - 2 * bdb.real
+            dn = 2 * ada.real + 2 * bdb.real
+            j = ada.imag + bdb.imag
+            t2 = d2a.conjugate() * b + 2 * da.conjugate() * db + ca * d2b
+            d2sx, d2sy = 2 * t2.real, 2 * t2.imag
+            d2sz = (2 * (ca * d2a).real + 2 * (da.real * da.real + da.imag * da.imag)
+                    - 2 * (cb * d2b).real - 2 * (db.real * db.real + db.imag * db.imag))
+            wz = (g11[bb] - g12[bb]) * na - (g22[bb] - g12[bb]) * nb_ + delta[bb]
+            hx, hz = omega_R[bb], -wz
+            cx, cy, cz = -hz * sy, hz * sx - hx * sz, hx * sy  # H x s with H_y = 0
+            inv = 1.0 / n if n > n_floor else 0.0
+            v = j * inv
+            # (ds x s) and (d2s x s)
+            tx, ty, tz = dsy * sz - dsz * sy, dsz * sx - dsx * sz, dsx * sy - dsy * sx
+            ux, uy, uz = d2sy * sz - d2sz * sy, d2sz * sx - d2sx * sz, d2sx * sy - d2sy * sx
+            w = dn * inv * inv
+            o = out[bb]
+            o[0, i] = n
+            o[1, i], o[2, i], o[3, i] = sx, sy, sz
+            o[4, i] = j
+            o[5, i] = math.sqrt(cx * cx + cy * cy + cz * cz)
+            o[6, i] = sz * inv
+            o[7, i] = math.atan2(sy, sx)
+            o[8, i] = v
+            o[9, i], o[10, i], o[11, i] = v * sx, v * sy, v * sz
+            o[12, i], o[13, i], o[14, i] = 0.5 * tx * inv, 0.5 * ty * inv, 0.5 * tz * inv
+            o[15, i] = -0.5 * (ux * inv - tx * w)
+            o[16, i] = -0.5 * (uy * inv - ty * w)
+            o[17, i] = -0.5 * (uz * inv - tz * w)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kernels
 from .fft import SlabFFT
 from .grid import Grid, ordered_sum
 from .params import GPEParams
@@ -124,30 +125,49 @@ def radial_profile(field: np.ndarray, grid: Grid) -> np.ndarray:
 def profiles(psi: np.ndarray, obs: Observer) -> dict[str, np.ndarray]:
     """All stored observables along x (radially integrated in 2D/3D) plus the scalars energy, atom_number.
 
-    In 2D/3D the densities, spin, currents, torque and |H x s| are integrated over (y, z); Z, phi and v are
-    then formed from the integrated quantities (what an experiment integrating radially measures).
+    Fused numba kernel (:func:`solvers.gpe.kernels.fields`); :meth:`Observer.compute` with :func:`derived`
+    is the plain-numpy reference of the same formulas (tests compare them).  In 2D/3D the densities, spin,
+    currents, torque and |H x s| are integrated over (y, z); Z, phi and v are then formed from the integrated
+    quantities (what an experiment integrating radially measures), and the full-grid n and Z are kept as
+    ``n_full`` and ``Z_full``.
     """
-    f = obs.compute(psi)
-    grid = obs.grid
-    peak = obs.global_max(f["n"])
-    if grid.ndim == 1:
-        d = derived(f, n_floor=1e-12 * max(peak, 1e-300))
-        out = {k: f[k] for k in ("n", "s", "j", "H_cross_s")}
-        out.update(d)
-    else:
-        full_d = derived(f, n_floor=1e-12 * max(peak, 1e-300))
-        prof = {k: radial_profile(f[k], grid) for k in ("n", "s", "j", "H_cross_s")}
-        for k in ("spin_current_advection", "spin_current_twist", "quantum_torque"):
-            prof[k] = radial_profile(full_d[k], grid)
+    grid, B = obs.grid, obs.B
+    psik = obs.fft.forward(psi.copy())
+    energy = obs.energy(psi, psik)
+    dpsi = obs.fft.backward(1j * obs.kx * psik)
+    d2psi = obs.fft.backward(-(obs.kx ** 2) * psik)
+    peak = obs.global_max((psi.real ** 2 + psi.imag ** 2).sum(axis=1))
+    M = int(np.prod(grid.local_shape))
+    out = np.empty((B, kernels.N_FIELDS, M))
+    par = [obs.params.batch_array(n) for n in ("g11", "g22", "g12", "omega_R", "detuning")]
+    kernels.fields(psi.reshape(B, 2, M), np.ascontiguousarray(dpsi).reshape(B, 2, M),
+                   np.ascontiguousarray(d2psi).reshape(B, 2, M), *par, 1e-12 * max(peak, 1e-300), out)
+    out = out.reshape((B, kernels.N_FIELDS) + grid.local_shape)
+    rows = kernels.FIELD_ROWS
+    f = {name: out[:, r] for name, r in rows.items()}
+    if grid.ndim > 1:
+        prof = {k: radial_profile(f[k], grid) for k in ("n", "s", "j", "H_cross_s", "spin_current_advection",
+                                                          "spin_current_twist", "quantum_torque")}
         n1 = prof["n"]
         floor = 1e-12 * max(obs.global_max(n1), 1e-300)
         inv = np.where(n1 > floor, 1.0 / np.where(n1 > floor, n1, 1.0), 0.0)
         prof["Z"] = prof["s"][:, 2] * inv
         prof["phi"] = np.arctan2(prof["s"][:, 1], prof["s"][:, 0])
         prof["v"] = prof["j"] * inv
-        out = prof
-        out["n_full"] = f["n"]
-        out["Z_full"] = full_d["Z"]
-    out["energy"] = f["energy"]
-    out["atom_number"] = f["atom_number"]
+        prof["n_full"] = f["n"]
+        prof["Z_full"] = f["Z"]
+        f = prof
+    else:
+        f = {k: np.ascontiguousarray(v) for k, v in f.items()}
+    f["energy"] = energy
+    f["atom_number"] = obs._sum_space(f["n"] if grid.ndim == 1 else out[:, 0])
+    return f
+
+
+def profiles_reference(psi: np.ndarray, obs: Observer) -> dict[str, np.ndarray]:
+    """1D observables with plain numpy (:meth:`Observer.compute` + :func:`derived`), for cross-checks."""
+    f = obs.compute(psi)
+    peak = obs.global_max(f["n"])
+    out = {k: f[k] for k in ("n", "s", "j", "H_cross_s", "energy", "atom_number")}
+    out.update(derived(f, n_floor=1e-12 * max(peak, 1e-300)))
     return out
