@@ -31,13 +31,13 @@ def _check(args) -> int:
 def _run(args, extra: list[str]) -> int:
     configfile = Path(args.configfile) if args.configfile else DEFAULT_CONFIG
     try:
-        config = load(DEFAULT_CONFIG) if configfile == DEFAULT_CONFIG else load(configfile)
+        config = load(configfile)
     except ConfigError as err:
         print(f"spinsweep: invalid configuration: {err}", file=sys.stderr)
         return 1
     base = ["snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(REPO)]
     if args.configfile:
-        base += ["--configfile", str(configfile.resolve()), "--replace-workflow-config"]
+        base += ["--configfile", str(configfile.resolve())]
     run = base + (["--cores", str(args.cores)] if args.cores else []) + extra
     print("+", " ".join(run), flush=True)
     code = subprocess.call(run)

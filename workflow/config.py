@@ -143,8 +143,20 @@ def validate(config: Any) -> dict:
     return config
 
 
+def fill_defaults(config: dict) -> dict:
+    """Fill in the top-level sections that ``config`` does not name from config/config.yaml, in place.
+
+    Sections are replaced whole, never merged key by key, so a study's sweep never mixes with the
+    default's axes.  The Snakefile applies the same rule to ``--configfile``/``--config`` input.
+    """
+    with open(DEFAULT_CONFIG) as fh:
+        for key, value in yaml.safe_load(fh).items():
+            config.setdefault(key, value)
+    return config
+
+
 def load(path: str | Path = DEFAULT_CONFIG, overrides: Mapping[str, Any] | None = None) -> dict:
-    """Read a YAML configuration (plus optional top-level overrides) and validate it."""
+    """Read a YAML configuration (plus optional top-level overrides), fill in defaults, validate."""
     path = Path(path)
     try:
         with open(path) as fh:
@@ -155,4 +167,6 @@ def load(path: str | Path = DEFAULT_CONFIG, overrides: Mapping[str, Any] | None 
         raise ConfigError(f"config file {path} is not valid YAML: {exc}") from None
     if overrides:
         config = {**(config or {}), **overrides}
+    if isinstance(config, dict):
+        fill_defaults(config)
     return validate(config)

@@ -55,7 +55,7 @@ def test_profile_runs_sweep_and_mpi_rule_on_slurm(slurm, slurm_profile, tmp_path
     cfg = tmp_path / "config.yaml"
     cfg.write_text(yaml.safe_dump(config))
     mpi_out = results / "selftest" / "mpi-2.json"
-    cmd = ["snakemake", "--profile", "slurm", "--configfile", str(cfg), "--replace-workflow-config",
+    cmd = ["snakemake", "--profile", "slurm", "--configfile", str(cfg),
            "--", str(results / "magnon" / "sweep.zarr"), str(mpi_out)]
     run = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=1200)
     log = run.stdout + run.stderr

@@ -66,7 +66,7 @@ def test_single_excitation_kernel_matches_dense_hilbert_space(compensation):
     c0 = rng.normal(size=n_a + n_b) + 1j * rng.normal(size=n_a + n_b)
     c0 /= np.linalg.norm(c0)
     c = c0.copy()
-    obs = np.empty((n_steps + 1, 4))
+    obs = np.empty((n_steps + 1, 5))
     kernels.evolve_single(c, np.arange(n_b), u, z, params.phi_mean, params.phi_std, params.theta, 0, 1,
                           obs, 0)
     n = n_a + n_b
@@ -137,7 +137,7 @@ def test_reproducible_and_seed_dependent():
     b = run_trajectory(10, 100, 0.01, 0.01, 2000, 100, seed=7)
     c = run_trajectory(10, 100, 0.01, 0.01, 2000, 100, seed=8)
     assert np.array_equal(a.F10, b.F10) and not np.array_equal(a.F10, c.F10)
-    assert set(a) == {"t", "F10", "F01", "P_nonsym", "norm"} and a["t"][-1] == 2000
+    assert set(a) == {"t", "F10", "F01", "P_nonsym", "norm", "P_alkali"} and a["t"][-1] == 2000
 
 
 @pytest.mark.parametrize("kwargs, match", [

@@ -33,7 +33,7 @@ def snakemake(workdir: Path, config: dict, *args: str, **popen) -> list[str]:
     path = workdir / "config.yaml"
     path.write_text(yaml.safe_dump(config))
     return ["snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
-            "--configfile", str(path), "--replace-workflow-config", *args]
+            "--configfile", str(path), *args]
 
 
 def test_tiny_sweep_to_figures_and_report_then_nothing_to_do(tmp_path):

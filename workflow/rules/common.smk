@@ -2,8 +2,12 @@
 # a bad key, type or value stops here with one message naming the key, the value and what is allowed.
 import sys
 
-from workflow.config import ConfigError, validate
+from workflow.config import ConfigError, fill_defaults, validate
 from workflow.sweep import Sweep
+
+# Defaults fill in whole top-level sections only: `--configfile study.yaml` or `--config results=...`
+# replace the sections they name.  (Slurm jobs receive the full resolved config, so they see the same.)
+fill_defaults(config)
 
 try:
     validate(config)
@@ -61,12 +65,14 @@ rule sweep_aggregate:
 
 rule mpi_selftest:
     # `snakemake results/selftest/mpi-4.json`: are P ranks one MPI world with this launcher?
-    # MPI rules declare `tasks` and `mpi`; locally mpi = config mpi.launcher (mpiexec), under the Slurm
-    # profile set-resources makes it `srun --mpi=pmi2` (cluster/slurm/config.yaml).
+    # MPI rules declare `tasks` and `mpi` (and threads = ranks for local scheduling); locally mpi is the
+    # config's mpi.launcher (mpiexec), the Slurm profile's set-resources makes it `srun --mpi=pmi2` with
+    # one CPU per rank (cluster/slurm/config.yaml, cluster/README.md).
     output:
         RESULTS + "/selftest/mpi-{ranks}.json",
     wildcard_constraints:
         ranks=r"\d+",
+    threads: lambda wc: int(wc.ranks)
     resources:
         tasks=lambda wc: int(wc.ranks),
         mpi=config.get("mpi", {}).get("launcher", "mpiexec"),
