@@ -48,7 +48,7 @@ def bench_single(n_a=100, n_b=10_000, steps=4000):
     rng = np.random.default_rng(0)
     u = rng.random((steps, n_a))
     z = rng.standard_normal((steps, n_a))
-    obs = np.empty((2, 4))
+    obs = np.empty((2, 5))
     c = initial_single(params, "collective")
     perm = np.arange(n_b)
     kernels.evolve_single(c, perm, u[:2], z[:2], params.phi_mean, params.phi_std, params.theta, 0, 10 ** 9,

@@ -24,12 +24,14 @@ CAPTIONS = {
              "the ensemble mean, dashed: damped two-mode model with the fitted J and gamma; inset: single "
              "trajectories. The exchange is damped by incoherent transfer (rate gamma ~ <phi^2>/tau).",
     "fig3b": "Fig. 3b reproduced: a localized alkali excitation at moderate collision strength. Only its "
-             "symmetric part (overlap 1/N_a) is exchanged coherently; the rest is transferred incoherently "
-             "to the noble gas.",
+             "symmetric part (overlap 1/N_a, inset) is exchanged coherently; the rest is transferred "
+             "incoherently to the noble gas: the alkali population (red dotted) decays at "
+             "gamma_a = <phi^2>/(4 tau) (black dotted, SI section 1).",
     "fig3c": "Fig. 3c reproduced: the collective exchange for weak collisions. F10 and F01 oscillate at "
              "2J = sqrt(N_a/N_b)<phi>/tau with high contrast and almost no decay despite the random collisions.",
     "fig3d": "Fig. 3d reproduced: a localized excitation for weak collisions shows almost no oscillation "
-             "(contrast ~ 1/N_a).",
+             "(contrast ~ 1/N_a, inset); its alkali population (red dotted) decays slowly at "
+             "gamma_a = <phi^2>/(4 tau).",
     "fig3e": "Fig. 3e reproduced: two excitations |1>_a|1>_b (two-excitation subspace). P(2_a 0_b), P(0_a 2_b) "
              "and P(1_a 1_b); at J t = pi/4 + m pi/2 (dotted) P(1_a 1_b) vanishes and the excitations bunch "
              "in either ensemble (Hong-Ou-Mandel). Dashed: bosonic two-mode beam splitter with the formula J.",
@@ -39,7 +41,9 @@ CAPTIONS = {
     "sweep_gamma": "Measured decay rate gamma (envelope of F10 + F01) over the sweep as alpha = gamma / "
                    "(<phi^2>/4tau) against delta_phi/<phi>. Dotted: the SI's limits alpha = 1/2 "
                    "(delta_phi << <phi>) and 1 (delta_phi >> <phi>); line: the interpolation "
-                   "(1 + delta_phi^2/<phi^2>)/2. Only runs with J > 3 gamma (strong coupling) are shown.",
+                   "(1 + delta_phi^2/<phi^2>)/2. Only runs with J > 3 gamma (strong coupling) are shown. "
+                   "Right (when localized runs exist): decay rate of a localized excitation's "
+                   "non-symmetric alkali population over the SI's gamma_a = <phi^2>/(4 tau).",
     "contrast_vs_detuning": "Exchange contrast max_t F01 against the detuning Delta/(2J) from the compensation "
                             "point; line: two-mode prediction (2J)^2/((2J)^2 + Delta^2). Runs with weak decay only "
                             "(gamma pi/(2J) < 0.05 by the formulas).",
@@ -93,6 +97,10 @@ def _fig_single(ds, letter, path):
     ax.plot(t, f10, "k--", lw=0.8)
     ax.plot(t, f01, "k--", lw=0.8, label=f"two-mode fit: J/J_f={fit['J'] / fit['J_formula']:.3f}, "
                                          f"gamma={fit['gamma']:.2g}")
+    if "P_alkali_mean" in ds and ds.attrs.get("initial") == "localized":
+        ax.plot(t, ds.P_alkali_mean.values, color=RED, ls=":", lw=1.4,
+                label=f"alkali population, gamma_a/(<phi^2>/4)={fit['gamma_a'] / fit['gamma_a_formula']:.3f}")
+        ax.plot(t, ds.P_alkali_mean.values[0] * np.exp(-fit["gamma_a_formula"] * t), "k:", lw=0.7)
     ax.set_xlabel("t / tau")
     ax.set_ylabel("fidelity")
     ax.set_ylim(-0.02, 1.05)
@@ -161,9 +169,11 @@ def fit_table(datasets):
              "gamma_formula": "1/tau", "gamma_paper": "1/tau", "detuning": "1/tau", "phi_mean": "rad",
              "phi_std": "rad"}
     out = {}
-    for key in rows[0]:
+    keys = list(dict.fromkeys(k for r in rows for k in r))  # union, first-seen order
+    for key in keys:
         values = [r.get(key) for r in rows]
-        if all(isinstance(v, (int, float)) for v in values):
+        if all(isinstance(v, (int, float)) or v is None for v in values):
+            values = [np.nan if v is None else v for v in values]
             out[key] = ("run", np.asarray(values, float),
                         {"units": units.get(key, "1"), "long_name": key.replace("_", " ")})
         else:
@@ -206,7 +216,21 @@ def _fig_sweep_gamma(tab, path):
         return False
     ratio = tab.phi_std.values[sel] / tab.phi_mean.values[sel]
     p2 = tab.phi_mean.values[sel] ** 2 + tab.phi_std.values[sel] ** 2
-    fig, ax = plt.subplots(figsize=(6.0, 4.0))
+    loc = (tab.initial.values == "localized") if "gamma_a" in tab else np.zeros(tab.sizes["run"], bool)
+    if loc.any():
+        fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10.0, 4.0), gridspec_kw={"width_ratios": [3, 2]})
+        r2 = tab.phi_std.values[loc] / tab.phi_mean.values[loc]
+        f2 = tab.gamma_a_formula.values[loc]
+        ax2.errorbar(r2, tab.gamma_a.values[loc] / f2, yerr=tab.gamma_a_stderr.values[loc] / f2, fmt="s",
+                     color=RED, capsize=2)
+        ax2.axhline(1, color="k", lw=0.8)
+        ax2.set_ylim(0, 1.3)
+        ax2.set_xlim(-0.2, max(1.2, 1.1 * float(np.max(r2))))
+        ax2.set_xlabel("delta_phi / <phi>")
+        ax2.set_ylabel("gamma_a / (<phi^2>/4 tau)")
+        ax2.set_title("localized excitation: alkali population decay", fontsize=9)
+    else:
+        fig, ax = plt.subplots(figsize=(6.0, 4.0))
     sc = ax.scatter(ratio, tab.alpha.values[sel], c=np.log10(tab.phi_mean.values[sel]), cmap="viridis", s=25,
                     zorder=3)
     ax.errorbar(ratio, tab.alpha.values[sel], yerr=tab.gamma_stderr.values[sel] / (p2 / 4), fmt="none",

@@ -129,6 +129,34 @@ def fit_exchange(ds, *, fit_detuning: bool = False) -> dict:
         # lossless two-mode prediction for the part of the initial state in |1_a 0_b> (F10(0): 1 for the
         # collective, 1/N_a for the localized excitation)
         out["contrast_formula"] = float(y[0][0] * contrast_formula(Jf, delta))
+        if out["initial"] == "localized" and "P_alkali_mean" in ds:
+            out.update(fit_alkali_decay(ds))
     else:
         out["P11_min"] = float(np.min(y[2]))
     return out
+
+
+def fit_alkali_decay(ds) -> dict:
+    """Decay of a localized excitation's non-symmetric alkali population: P_alkali - F10 = A exp(-gamma_a t).
+
+    The SI (section 1, its Fig. 3d) states that a localized excitation dephases and thermalizes with the
+    noble gas at gamma_a = <phi^2>/(4 tau): each step the excited alkali spin hands sin^2(phi/2) of its
+    population to a random noble-gas spin.  Subtracting F10 removes the symmetric 1/N_a part, which is
+    exchanged coherently; the return flow from the noble gas is O(N_a/N_b) and neglected.
+    Returns gamma_a, gamma_a_stderr and gamma_a_formula = <phi^2>/4.
+    """
+    a = ds.attrs
+    t = np.asarray(ds["t"].values, float)
+    y = np.asarray(ds["P_alkali_mean"].values, float) - np.asarray(ds["F10_mean"].values, float)
+    sigma = _sigma(np.hypot(np.nan_to_num(ds["P_alkali_sem"].values), np.nan_to_num(ds["F10_sem"].values)))
+    p2 = float(phi2_mean(float(a["phi_mean"]), float(a["phi_std"])))
+    slope = (y[0] - y[-1]) / max(t[-1] * y[0], 1e-300)
+    g0 = slope if slope > 0 else 1.0 / t[-1]
+
+    def model(tt, A, gamma):
+        return A * np.exp(-gamma * tt)
+
+    popt, pcov = curve_fit(model, t, y, p0=[y[0], g0], sigma=sigma, absolute_sigma=False,
+                           bounds=([0, 0], [2, np.inf]), x_scale=[1.0, g0], max_nfev=2000)
+    return {"gamma_a": float(popt[1]), "gamma_a_stderr": float(np.sqrt(pcov[1, 1])),
+            "gamma_a_formula": p2 / 4}

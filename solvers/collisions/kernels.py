@@ -12,7 +12,9 @@ phase exp(-i phi/4) is common to every basis state and dropped), the exact unita
 with p = exp(i phi/2) cos(phi/2) = cos^2(phi/2) + i sin(phi/2)cos(phi/2),
      m = -i exp(i phi/2) sin(phi/2) = sin^2(phi/2) - i sin(phi/2)cos(phi/2)
 (so p + m = 1 and p - m = exp(i phi)).  Writing p and m through sin and cos of phi/2 avoids the
-cancellation in 1 - cos(phi) for phi ~ 1e-5.
+cancellation in 1 - cos(phi) for phi ~ 1e-5.  (The seed's text of Eq. S1 is garbled by extraction; the form
+above follows from its exchange Hamiltonian V_ab directly, and tests/noble checks it against a dense
+expm(-i phi s_a.k_b) on the full Hilbert space.  A different sign convention for phi only conjugates m.)
 
 The alkali Zeeman term (gamma_a B_z sum_a s_az in the SI) gives the alkali excitation a phase
 exp(-i theta) per step.  It is applied in a frame rotating with it: amplitudes with n alkali excitations are
@@ -61,7 +63,7 @@ def draw_partners(u, perm, n_alkali, partners):
 
 @numba.njit(cache=True)
 def _observables_single(c, n_alkali, out):
-    """F10, F01, population outside the two symmetric states, norm (single-excitation subspace)."""
+    """F10, F01, population outside the two symmetric states, norm, alkali population (single subspace)."""
     n = c.shape[0]
     n_noble = n - n_alkali
     sa = 0j
@@ -70,6 +72,7 @@ def _observables_single(c, n_alkali, out):
     for i in range(n_alkali):
         sa += c[i]
         norm += c[i].real * c[i].real + c[i].imag * c[i].imag
+    p_alkali = norm
     for i in range(n_alkali, n):
         sb += c[i]
         norm += c[i].real * c[i].real + c[i].imag * c[i].imag
@@ -79,6 +82,7 @@ def _observables_single(c, n_alkali, out):
     out[1] = f01
     out[2] = norm - f10 - f01
     out[3] = norm
+    out[4] = p_alkali
 
 
 @numba.njit(cache=True)

@@ -15,7 +15,7 @@ from .states import initial_double, initial_single
 BLOCK_COLLISIONS = 1 << 15
 
 OBSERVABLES = {
-    "single": ("F10", "F01", "P_nonsym", "norm"),
+    "single": ("F10", "F01", "P_nonsym", "norm", "P_alkali"),
     "double": ("P20", "P02", "P11", "P_nonsym", "norm"),
 }
 
@@ -28,6 +28,7 @@ LONG_NAMES = {
     "P11": "probability of |1_a 1_b> (one excitation in each symmetric state)",
     "P_nonsym": "population outside the symmetric (collective) states",
     "norm": "norm of the state in the excitation subspace",
+    "P_alkali": "population of the excitation on alkali spins, symmetric or not (sum_a |c_a|^2)",
 }
 
 
@@ -114,7 +115,7 @@ def run_trajectory(n_alkali, n_noble, phi_mean, phi_std, n_steps, record_every, 
     "collective" (|2>_a|0>_b), "noble" or a symmetric matrix (``subspace="double"``).
 
     Returns a :class:`Trajectory` with ``t`` (units of tau) and the observables of ``OBSERVABLES[subspace]``:
-    F10, F01, P_nonsym, norm (single) or P20, P02, P11, P_nonsym, norm (double), at t = 0, record_every, ...
+    F10, F01, P_nonsym, norm, P_alkali (single) or P20, P02, P11, P_nonsym, norm (double), at t = 0, record_every, ...
     """
     params = CollisionParams(n_alkali, n_noble, phi_mean, phi_std, detuning=detuning,
                              compensation=compensation, subspace=subspace)

@@ -88,6 +88,18 @@ def test_decay_rate_alpha_half_for_fixed_angle():
     assert fit2["alpha"] > 1.2 * fit["alpha"], (fit["alpha"], fit2["alpha"])
 
 
+@pytest.mark.parametrize("spread", [0.0, 2.0])
+def test_localized_excitation_thermalizes_at_gamma_a(spread):
+    # SI section 1: a localized excitation dephases / thermalizes with the noble gas at
+    # gamma_a = <phi^2>/(4 tau), whatever delta_phi (each step the excited spin hands sin^2(phi/2) of its
+    # population to a random noble-gas spin).  N_a = 20, N_b = 2000 (return flow O(N_a/N_b) = 1%),
+    # gamma_a t >= 1.2 at the end; 10% tolerance for the O(N_a/N_b, phi^2) corrections and 6 trajectories
+    params, J = _single(20, 2000, 0.02, spread * 0.02, periods=4, n_rec=200, initial="localized")
+    fit = fit_exchange(ensemble(params, 6, root_seed=11))
+    assert abs(fit["gamma_a"] / fit["gamma_a_formula"] - 1) < 0.1, fit["gamma_a"] / fit["gamma_a_formula"]
+    assert fit["gamma_a_formula"] * params["n_steps"] > 1  # the decay is really sampled
+
+
 def test_hong_ou_mandel_bunching():
     # |1_a 1_b> through the collisional beam splitter: P(1_a 1_b) = cos^2(2Jt) vanishes at J t = pi/4 and
     # 3 pi/4 where the excitations bunch, P(2_a 0_b) ~ P(0_a 2_b) ~ 1/2; P(1_a 1_b) returns to ~1 at
