@@ -136,21 +136,38 @@ def rabi_matrix(omega_R: np.ndarray, detuning: np.ndarray, tau: complex) -> np.n
 #: rows of the observables kernel output (B, N_FIELDS, M)
 FIELD_ROWS = {"n": 0, "s": slice(1, 4), "j": 4, "H_cross_s": 5, "Z": 6, "phi": 7, "v": 8,
               "spin_current_advection": slice(9, 12), "spin_current_twist": slice(12, 15),
-              "quantum_torque": slice(15, 18)}
-N_FIELDS = 18
+              "quantum_torque": slice(15, 18), "energy_density": 18}
+N_FIELDS = 19
 
 
 @nb.njit(cache=True, nogil=True)
-def fields(psi, dpsi, d2psi, g11, g22, g12, omega_R, delta, n_floor, out):
+def max_density(psi):
+    """max over points of |psi_+|^2 + |psi_-|^2, shape (B, 2, M) -> float."""
+    B, _, M = psi.shape
+    m = 0.0
+    for b in range(B):
+        for i in range(M):
+            p, q = psi[b, 0, i], psi[b, 1, i]
+            n = p.real * p.real + p.imag * p.imag + q.real * q.real + q.imag * q.imag
+            m = max(m, n)
+    return m
+
+
+@nb.njit(cache=True, nogil=True)
+def fields(psi, dpsi, d2psi, V, g11, g22, g12, omega_R, delta, n_floor, out):
     """All local observables from psi and its first/second x-derivatives, fused (seed Eqs. 1-2, 5-7).
 
     n = |a|^2 + |b|^2 (a = psi_+1, b = psi_-1), s = (2 Re a*b, 2 Im a*b, |a|^2 - |b|^2), j = Im(a* a' + b* b'),
     Z = s_z/n, phi = atan2(s_y, s_x), v = j/n, advection v s, twist (s' x s)/2n,
     torque = -d_x twist = -[(s'' x s)/2n - (s' x s) n'/2n^2], |H x s| with H = (Omega_R, 0, -W_z),
     W_z = (g11 - g12)|a|^2 - (g22 - g12)|b|^2 + delta.  Quantities divided by n are 0 where n <= n_floor.
+    Row 18: the local (non-kinetic) energy density V n + g11 |a|^4/2 + g22 |b|^4/2 + g12 |a b|^2
+    - Omega_R Re(a* b) + delta (|a|^2 - |b|^2)/2.
     """
     B, _, M = psi.shape
+    nv = V.shape[0]
     for bb in range(B):
+        vb = bb if nv > 1 else 0
         for i in range(M):
             a, b = psi[bb, 0, i], psi[bb, 1, i]
             da, db = dpsi[bb, 0, i], dpsi[bb, 1, i]
@@ -193,3 +210,5 @@ def fields(psi, dpsi, d2psi, g11, g22, g12, omega_R, delta, n_floor, out):
             o[15, i] = -0.5 * (ux * inv - tx * w)
             o[16, i] = -0.5 * (uy * inv - ty * w)
             o[17, i] = -0.5 * (uz * inv - tz * w)
+            o[18, i] = (V[vb, i] * n + 0.5 * g11[bb] * na * na + 0.5 * g22[bb] * nb_ * nb_ + g12[bb] * na * nb_
+                        - omega_R[bb] * ab.real + 0.5 * delta[bb] * (na - nb_))

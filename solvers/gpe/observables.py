@@ -34,6 +34,8 @@ class Observer:
         self.kx = ks[0]
         self.k2 = grid.k2()
         self.V = V.reshape(grid.local_shape)
+        self.Vflat = np.ascontiguousarray(self.V.reshape(1, -1))
+        self.flat_params = [params.batch_array(n) for n in ("g11", "g22", "g12", "omega_R", "detuning")]
         self.g11, self.g22, self.g12, self.omega_R, self.delta = (
             params.batch_array(n).reshape((self.B,) + (1,) * grid.ndim)
             for n in ("g11", "g22", "g12", "omega_R", "detuning"))
@@ -132,19 +134,27 @@ def profiles(psi: np.ndarray, obs: Observer) -> dict[str, np.ndarray]:
     ``n_full`` and ``Z_full``.
     """
     grid, B = obs.grid, obs.B
-    psik = obs.fft.forward(psi.copy())
-    energy = obs.energy(psi, psik)
-    dpsi = obs.fft.backward(1j * obs.kx * psik)
-    d2psi = obs.fft.backward(-(obs.kx ** 2) * psik)
-    peak = obs.global_max((psi.real ** 2 + psi.imag ** 2).sum(axis=1))
     M = int(np.prod(grid.local_shape))
+    flat = (B, 2, M)
+    psik = obs.fft.forward(psi)
+    pk = psik.real ** 2
+    pk += psik.imag ** 2
+    kin = ordered_sum(0.5 * obs.k2 * (pk[:, 0] + pk[:, 1]), B, 2 if grid.ndim > 1 else 1,
+                      obs.comm) * grid.cell_volume / grid.n_points
+    ik = 1j * obs.kx
+    dpsi = obs.fft.backward(ik * psik)
+    psik *= ik * ik
+    d2psi = obs.fft.backward(psik, overwrite=True)
+    peak = kernels.max_density(psi.reshape(flat))
+    if obs.comm is not None and obs.comm.Get_size() > 1:
+        peak = obs.global_max(np.array([peak]))
     out = np.empty((B, kernels.N_FIELDS, M))
-    par = [obs.params.batch_array(n) for n in ("g11", "g22", "g12", "omega_R", "detuning")]
-    kernels.fields(psi.reshape(B, 2, M), np.ascontiguousarray(dpsi).reshape(B, 2, M),
-                   np.ascontiguousarray(d2psi).reshape(B, 2, M), *par, 1e-12 * max(peak, 1e-300), out)
+    kernels.fields(psi.reshape(flat), dpsi.reshape(flat), d2psi.reshape(flat), obs.Vflat, *obs.flat_params,
+                   1e-12 * max(peak, 1e-300), out)
     out = out.reshape((B, kernels.N_FIELDS) + grid.local_shape)
-    rows = kernels.FIELD_ROWS
-    f = {name: out[:, r] for name, r in rows.items()}
+    f = {name: out[:, r] for name, r in kernels.FIELD_ROWS.items()}
+    energy = kin + obs._sum_space(f.pop("energy_density"))
+    atom_number = obs._sum_space(f["n"])
     if grid.ndim > 1:
         prof = {k: radial_profile(f[k], grid) for k in ("n", "s", "j", "H_cross_s", "spin_current_advection",
                                                           "spin_current_twist", "quantum_torque")}
@@ -157,10 +167,8 @@ def profiles(psi: np.ndarray, obs: Observer) -> dict[str, np.ndarray]:
         prof["n_full"] = f["n"]
         prof["Z_full"] = f["Z"]
         f = prof
-    else:
-        f = {k: np.ascontiguousarray(v) for k, v in f.items()}
     f["energy"] = energy
-    f["atom_number"] = obs._sum_space(f["n"] if grid.ndim == 1 else out[:, 0])
+    f["atom_number"] = atom_number
     return f
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import zarr
+from zarr.codecs import BloscCodec
 
 from solvers import store as sstore
 
@@ -25,6 +26,7 @@ from .grid import Grid
 from .units import OutputUnits
 
 CHECKPOINT_ATTR = "gpe_checkpoint"
+FAST = BloscCodec(cname="lz4", clevel=5, shuffle="shuffle")
 
 #: name -> (kind of unit, long_name, has component axis)
 PROFILE_VARS = {
@@ -52,7 +54,7 @@ FIELD_VARS = {
 class StoreLayout:
     def __init__(self, path, grid: Grid, *, batch: int, batched: bool, n_out: int, t_out: np.ndarray,
                  outputs_per_chunk: int, units: OutputUnits, store_psi: bool, store_fields: bool,
-                 batch_coords: dict[str, np.ndarray] | None = None) -> None:
+                 batch_coords: dict[str, np.ndarray] | None = None, dtype: str = "float32") -> None:
         self.path = Path(path)
         self.grid, self.B, self.batched = grid, batch, batched
         self.n_out, self.t_out, self.K = n_out, np.asarray(t_out), int(outputs_per_chunk)
@@ -60,6 +62,9 @@ class StoreLayout:
         self.store_fields = store_fields and grid.ndim > 1
         self.batch_coords = batch_coords or {}
         self.spatial = ["x", "y", "z"][:grid.ndim]
+        if dtype not in ("float32", "float64"):
+            raise ValueError(f"output.dtype={dtype!r}: allowed 'float32' or 'float64'")
+        self.dtype = dtype  # of the profile and field variables; energy and atom number are always float64
 
     # -- creation (rank 0, before any writer) ----------------------------------------------------------------
     def _lead(self):
@@ -73,8 +78,11 @@ class StoreLayout:
         ld, ls, lc = self._lead()
 
         def arr(name, dims, shape, chunks, dtype="float64", attrs=None):
+            fill = np.nan if dtype in ("float32", "float64") else None
+            # Blosc-lz4 + shuffle: ~4x cheaper to write than zarr's default zstd (measured 4.3 vs 15.7 ms
+            # per 2.6 MB chunk), which kept the output cost of a paper run well above 10%.
             a = g.create_array(name, shape=shape, chunks=chunks, dtype=dtype, dimension_names=dims,
-                               fill_value=np.nan if dtype == "float64" else None)
+                               fill_value=fill, compressors=FAST)
             if attrs:
                 a.attrs.update(attrs)
             return a
@@ -102,14 +110,14 @@ class StoreLayout:
             if grid.ndim > 1:
                 long_name = "radially integrated " + long_name
             arr(name, ld + ["t"] + cd + ["x"], ls + (self.n_out,) + cs + (grid.shape[0],),
-                lc + (K,) + cs + (nxl,), attrs={"units": unit, "long_name": long_name})
+                lc + (K,) + cs + (nxl,), dtype=self.dtype, attrs={"units": unit, "long_name": long_name})
         for name, (kind, long_name) in SCALAR_VARS.items():
             arr(name, ld + ["t"], ls + (self.n_out,), lc + (K,),
                 attrs={"units": self.units.factor(kind)[1], "long_name": long_name})
         if self.store_fields:
             for name, (kind, long_name) in FIELD_VARS.items():
                 arr(name, ["t"] + self.spatial, (self.n_out,) + grid.shape, (K, nxl) + grid.shape[1:],
-                    attrs={"units": "1", "long_name": long_name})
+                    dtype=self.dtype, attrs={"units": "1", "long_name": long_name})
         if self.store_psi:
             for part in ("re", "im"):
                 arr(f"psi_{part}", ld + ["t", "m_F"] + self.spatial, ls + (self.n_out, 2) + grid.shape,
@@ -118,7 +126,7 @@ class StoreLayout:
                                                       "wave function (solver units)"})
         cg = g.create_group("checkpoint")
         cg.create_array("psi", shape=(2, self.B, 2) + grid.shape, chunks=(1, self.B, 2, nxl) + grid.shape[1:],
-                        dtype="complex128", fill_value=0j)
+                        dtype="complex128", fill_value=0j, compressors=None)
 
     # -- writers (every rank, whole chunks) ------------------------------------------------------------------
     def open(self):
@@ -134,7 +142,7 @@ class StoreLayout:
         sq = (lambda a: a) if self.batched else (lambda a: a[0])
         for name, (kind, _, has_comp) in PROFILE_VARS.items():
             fac = self.units.factor(kind)[0]
-            data = np.stack([f[name] for f in frames], axis=1) * fac  # (B, T, [3,] nxl)
+            data = (np.stack([f[name] for f in frames], axis=1) * fac).astype(self.dtype)  # (B, T, [3,] nxl)
             idx = lead + (slice(t0, t1),) + ((slice(None),) if has_comp else ()) + (xs,)
             g[name][idx] = sq(data)
         if rank == 0:
@@ -144,7 +152,7 @@ class StoreLayout:
                 g[name][lead + (slice(t0, t1),)] = sq(data)
         if self.store_fields:
             for name in FIELD_VARS:
-                g[name][(slice(t0, t1), xs)] = np.stack([f[name][0] for f in frames], axis=0)
+                g[name][(slice(t0, t1), xs)] = np.stack([f[name][0] for f in frames], axis=0).astype(self.dtype)
         if self.store_psi:
             psi = np.stack([f["psi"] for f in frames], axis=1)  # (B, T, 2, nxl, ...)
             g["psi_re"][lead + (slice(t0, t1), slice(None), xs)] = sq(psi.real)

@@ -43,10 +43,11 @@ DEFAULTS: dict[str, Any] = {
     "physical": {},        # RabiParams.from_paper keywords overriding the preset
     "grid": {"box_factor": 2.5, "points_per_xi_s": 2.5, "n_x": None},  # paper route only
     "model": None,         # dimensionless GPEParams fields (shape, box, g11, g22, g12, omega_R, ...)
-    "time": {"dt": None, "t_final": None, "output_every": 50, "scheme": "strang"},
+    "time": {"dt": None, "t_final": None, "output_every": 100, "scheme": "strang"},
     "initial": {"protocol": "quench", "spinor": "minus", "ground_dt": None, "ground_tol": 1e-7,
                 "ground_max_steps": 500000, "Z": 0.0, "phi": 0.0, "k_index": 1, "amplitude": 1e-3},
-    "output": {"outputs_per_chunk": 16, "psi": False, "fields": True},
+    # outputs_per_chunk None: auto (see auto_chunk); dtype of the profiles/fields (energy, N: always float64)
+    "output": {"outputs_per_chunk": None, "psi": False, "fields": True, "dtype": "float32"},
     "checkpoint": {"every_steps": None, "every_wall_s": 600.0},
     "checks": {"points_per_xi_s": 2.0, "max_phase": 0.5},
 }
@@ -87,8 +88,8 @@ def resolve_config(config: dict | None) -> dict:
         if not (isinstance(v, int) and v >= 1):
             raise ValueError(f"config key time.{key}={v!r}: must be an integer >= 1 (steps)")
     k = cfg["output"]["outputs_per_chunk"]
-    if not (isinstance(k, int) and k >= 1):
-        raise ValueError(f"config key output.outputs_per_chunk={k!r}: must be an integer >= 1")
+    if k is not None and not (isinstance(k, int) and k >= 1):
+        raise ValueError(f"config key output.outputs_per_chunk={k!r}: must be null (auto) or an integer >= 1")
     return cfg
 
 
@@ -110,6 +111,17 @@ def build_params(cfg: dict) -> tuple[GPEParams, OutputUnits]:
         rp = RabiParams.from_paper(**kw)
     gr = cfg["grid"]
     return from_rabi(rp, box_factor=gr["box_factor"], points_per_xi_s=gr["points_per_xi_s"], n_x=gr["n_x"])
+
+
+def auto_chunk(grid: Grid, batch: int, n_out: int, cfg: dict) -> int:
+    """Outputs per time chunk: 64 (each zarr chunk write costs ~ms of overhead, so few large writes), fewer
+    when a chunk of full-grid fields (2D/3D) or wave functions would exceed ~32 MB per rank."""
+    per_output = 8.0 * batch * grid.nx_local * 20  # 1D profiles, ~20 rows
+    if grid.ndim > 1 and cfg["output"]["fields"]:
+        per_output += 16.0 * int(np.prod(grid.local_shape))
+    if cfg["output"]["psi"]:
+        per_output += 32.0 * batch * int(np.prod(grid.local_shape))
+    return int(max(1, min(64, n_out, (32 * 2 ** 20) // per_output)))
 
 
 def time_grid(cfg: dict, params: GPEParams) -> tuple[float, int, int]:
@@ -185,11 +197,12 @@ def run(config: dict | None, store_path, *, comm=None, log=None) -> Path:
     B = params.batch_size
     fft = SlabFFT(grid, B, pcomm)
     n_out = n_steps // E + 1
-    K = cfg["output"]["outputs_per_chunk"]
+    K = cfg["output"]["outputs_per_chunk"] or auto_chunk(grid, B, n_out, cfg)
     layout = StoreLayout(store_path, grid, batch=B, batched=params.batched, n_out=n_out,
                          t_out=np.arange(n_out) * E * dt, outputs_per_chunk=K, units=units,
                          store_psi=bool(cfg["output"]["psi"]), store_fields=bool(cfg["output"]["fields"]),
-                         batch_coords={n: params.batch_array(n) for n in BATCHABLE} if params.batched else None)
+                         batch_coords={n: params.batch_array(n) for n in BATCHABLE} if params.batched else None,
+                         dtype=cfg["output"]["dtype"])
     record = sstore.to_jsonable({"config": cfg, "gpe_params": params.to_dict(), "dt": dt, "n_steps": n_steps,
                                  "ranks": size})
     record_cmp = {k: v for k, v in record.items() if k != "ranks"}

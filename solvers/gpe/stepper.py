@@ -63,10 +63,10 @@ class Propagator:
             kernels.local_real(psi.reshape(self.B, 2, -1), self.V, self.g11, self.g22, self.g12, frac * self.dt)
 
     def _L(self, psi: np.ndarray, a: float) -> np.ndarray:
-        psik = self.fft.forward(psi, overwrite=True)
+        psik = self.fft.forward_buf(psi)
         kin, U = self._linear[a]
         kernels.linear(psik.reshape(self.B, 2, -1), kin, U)
-        return self.fft.backward(psik, overwrite=True)
+        return self.fft.backward_buf(psik, psi)
 
     def total_number(self, psi: np.ndarray) -> np.ndarray:
         """N_{+1} + N_{-1} per batch point (summed over ranks)."""
@@ -90,7 +90,7 @@ class Propagator:
         s = len(a)
         if nsteps <= 0:
             return psi
-        psi = np.ascontiguousarray(psi)
+        psi = np.array(psi, dtype=complex, order="C", copy=True)  # the loop works in place on this copy
         if self.imaginary:
             for _ in range(nsteps):
                 for i in range(s):
@@ -100,9 +100,19 @@ class Propagator:
                 # N(t+dt) = N(t) exp(-2 (mu_true - mu) dt): correct the running chemical potential
                 self.mu += np.log(self.normalise(psi)) / (2 * self.dt)
             return psi
+        # hot loop: locals only, in-place kernels and FFTs into preallocated buffers
+        flat = psi.reshape(self.B, 2, -1)
+        kflat = self.fft.kbuf.reshape(self.B, 2, -1)
+        fwd, bwd, local, linear = self.fft.forward_buf, self.fft.backward_buf, kernels.local_real, kernels.linear
+        V, g11, g22, g12, dt = self.V, self.g11, self.g22, self.g12, self.dt
+        lin = [self._linear[ai] for ai in a]
+        taus = [bi * dt for bi in b]
+        tau_fsal = self._fsal * dt
         for step in range(nsteps):
             for i in range(s):
-                self._N(psi, b[0] if step == 0 else self._fsal) if i == 0 else self._N(psi, b[i])
-                psi = self._L(psi, a[i])
-        self._N(psi, b[s])
+                local(flat, V, g11, g22, g12, (taus[0] if step == 0 else tau_fsal) if i == 0 else taus[i])
+                fwd(psi)
+                linear(kflat, *lin[i])
+                bwd(self.fft.kbuf, psi)
+        local(flat, V, g11, g22, g12, taus[s])
         return psi
