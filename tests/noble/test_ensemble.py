@@ -77,22 +77,21 @@ def test_one_and_two_workers_bitwise_equal_to_serial(serial):
 
 
 def test_killed_worker_does_not_change_result(serial):
-    # SIGKILL one of two worker processes after the 3rd of 16 batches finished: the scheduler reruns its
-    # lost task on the other (or the restarted) worker; the seeds are keyed by trajectory index, so the
-    # result is bitwise the serial one
+    # SIGKILL a worker process that is running a task, once 3 of the 16 batches have finished: the scheduler
+    # reruns its lost task on the other (or the restarted) worker; the seeds are keyed by trajectory index,
+    # so the result is bitwise the serial one
     with _cluster(2) as cluster, distributed.Client(cluster) as client:
         client.wait_for_workers(2)
         pids = client.run(os.getpid)
-        victim_addr = sorted(pids)[0]
         killed = threading.Event()
-        was_busy = []
 
         def on_batch(done, total):
-            if done == 3 and not killed.is_set():
-                was_busy.append(bool(client.processing().get(victim_addr)))
-                os.kill(pids[victim_addr], signal.SIGKILL)
-                killed.set()
+            if done >= 3 and not killed.is_set():
+                busy = [w for w, keys in client.processing().items() if keys and w in pids]
+                if busy:  # otherwise try again after the next batch
+                    os.kill(pids[busy[0]], signal.SIGKILL)
+                    killed.set()
 
         ds = ensemble(PARAMS, N_TRAJ, SEED, client=client, batch_size=BATCH, progress=on_batch)
-        assert killed.is_set() and was_busy == [True]  # it died holding a task
+        assert killed.is_set()  # a worker died holding a task before the ensemble finished
     _assert_bitwise_equal(serial, ds)
