@@ -53,3 +53,30 @@ def test_2d_ranks_equal_one_rank(tmp_path, ranks):
 def test_3d_two_ranks_equal_one_rank(tmp_path):
     mpiexec_or_skip()
     _compare(_run(tmp_path, CFG_3D, 1, "3d"), _run(tmp_path, CFG_3D, 2, "3d"))
+
+
+@pytest.mark.slurm
+def test_srun_pmi2_two_ranks_equal_one_rank(tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from gpe_helpers import REPO, cli_env
+    srun = shutil.which("srun")
+    up = srun is not None and subprocess.run(["sinfo"], capture_output=True, timeout=20).returncode == 0
+    if not up:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but no running Slurm cluster (srun/sinfo)")
+        pytest.skip("no running Slurm cluster")
+    ref = _run(tmp_path, CFG_2D, 1, "2d")
+    cfg_path = tmp_path / "srun.json"
+    cfg_path.write_text(json.dumps(CFG_2D))
+    store = tmp_path / "srun.zarr"
+    res = subprocess.run([srun, "--mpi=pmi2", "-n", "2", sys.executable, "-m", "solvers.gpe.run", "--config",
+                          str(cfg_path), "--store", str(store)], cwd=REPO, env=cli_env(), capture_output=True,
+                         text=True, timeout=300)
+    assert res.returncode == 0, res.stdout + res.stderr
+    out = open_dataset(store).load()
+    assert out.attrs["params"]["ranks"] == 2
+    _compare(ref, out)
