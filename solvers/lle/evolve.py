@@ -13,6 +13,8 @@ The Dataset has dims (t, x, component) and variables ``s`` (s/n0), ``Z`` (s_z/n)
 used), and optionally ``j_s`` (quantum-torque spin current); coordinates t [s], x [m], component, and the
 dimensionless ``Omega_R_t``.  Attrs hold ``params_json`` (SI parameter set as JSON), the unit scales and the integrator settings.
 Resolution preconditions (dx vs xi_s, xi_R) are checked; ``check_resolution=False`` skips them.
+``scheme``: "fd4" (default; staggered fourth-order finite differences) or "spectral" (Fourier);
+``method``: "DOP853" (default, adaptive) or "RK4" (fixed step).  Costs: benchmarks/bench_lle.py.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import time
 
 import numpy as np
 
-from .core import LLE, SpectralGrid, regularised_density
+from .core import GRIDS, LLE, regularised_density
 
 #: grid must resolve the shortest healing length with at least this many points
 POINTS_PER_HEALING_LENGTH = 2.0
@@ -39,10 +41,12 @@ def _uniform_grid(x) -> tuple[np.ndarray, float]:
     return x, float(dx[0])
 
 
-def build(params, x, *, quantum_torque: bool = True, n_floor: float = 0.02,
+def build(params, x, *, quantum_torque: bool = True, n_floor: float = 0.02, scheme: str = "fd4",
           check_resolution: bool = True) -> tuple[LLE, np.ndarray]:
     """The dimensionless :class:`~solvers.lle.core.LLE` for ``params`` on grid ``x`` [m], and x/xi_R."""
     x, dx = _uniform_grid(x)
+    if scheme not in GRIDS:
+        raise ValueError(f"scheme = {scheme!r}: allowed {sorted(GRIDS)}")
     if not (0.0 < n_floor < 0.5):
         raise ValueError(f"n_floor = {n_floor!r}: must be in (0, 0.5) (units of n0)")
     u = params.units()
@@ -61,10 +65,11 @@ def build(params, x, *, quantum_torque: bool = True, n_floor: float = 0.02,
                              f"(xi_s = {xi_s:.3g} m, xi_R = {params.xi_R:.3g} m); need dx <= {limit:.3g} m "
                              f"({POINTS_PER_HEALING_LENGTH:g} points per healing length)")
     xt = x / u.length
-    grid = SpectralGrid(x.size, dx / u.length)
+    grid = GRIDS[scheme](x.size, dx / u.length)
     R = params.R_x / u.length
     n = regularised_density(xt, R, n_floor)
-    return LLE(grid, n, params.Lambda0, quantum_torque=quantum_torque), xt
+    n_w = regularised_density(grid.weight_positions(xt), R, n_floor)
+    return LLE(grid, n, params.Lambda0, quantum_torque=quantum_torque, n_w=n_w), xt
 
 
 def initial_spin(model: LLE, s0=None) -> np.ndarray:
@@ -85,22 +90,29 @@ def initial_spin(model: LLE, s0=None) -> np.ndarray:
 
 
 def evolve(params, x, t_out, quantum_torque: bool = True, s0=None, *, n_floor: float = 0.02,
-           rtol: float = 1e-8, atol: float = 1e-10, store_current: bool = False,
-           check_resolution: bool = True):
-    """Evolve the LLE (seed Eqs. 1-2, n fixed, v = 0) and return an xarray Dataset (module docstring)."""
+           scheme: str = "fd4", method: str = "DOP853", rtol: float = 1e-8, atol: float = 1e-10, dt: float | None = None,
+           store_current: bool = False, check_resolution: bool = True):
+    """Evolve the LLE (seed Eqs. 1-2, n fixed, v = 0) and return an xarray Dataset (module docstring).
+
+    ``method``: "DOP853" (scipy, adaptive, rtol/atol) or "RK4" (fixed step ``dt`` in s; default half the RK4
+    stability bound 2 sqrt(2)/omega_max; several times cheaper for long runs, see benchmarks/bench_lle.py)."""
     import xarray as xr
 
     t_out = np.asarray(t_out, dtype=float)
     if t_out.ndim != 1 or t_out.size < 1 or np.any(np.diff(t_out) <= 0):
         raise ValueError("t_out: must be a 1-D increasing array of times in s")
-    model, xt = build(params, x, quantum_torque=quantum_torque, n_floor=n_floor,
+    model, xt = build(params, x, quantum_torque=quantum_torque, n_floor=n_floor, scheme=scheme,
                       check_resolution=check_resolution)
     u = params.units()
     tt = t_out / u.time
     s_init = initial_spin(model, s0)
     wall = time.perf_counter()
+    if method not in ("DOP853", "RK4"):
+        raise ValueError(f"method = {method!r}: allowed 'DOP853', 'RK4'")
     if tt.size == 1:
         S = s_init[None]
+    elif method == "RK4":
+        S = model.integrate_rk4(s_init, tt, None if dt is None else dt / u.time)
     else:
         sol = model.integrate(s_init, tt, rtol=rtol, atol=atol)
         if not sol.success:
@@ -126,7 +138,8 @@ def evolve(params, x, t_out, quantum_torque: bool = True, s0=None, *, n_floor: f
                 "Omega_R_t": ("t", tt, {"units": "1", "long_name": "dimensionless time Omega_R t"})},
         attrs={"model": "1D Landau-Lifshitz equation, Farolfi 2023 Eqs. 1-2 (n fixed, v = 0)",
                "quantum_torque": int(bool(quantum_torque)), "params_json": json.dumps(params.to_dict()),
-               "time_unit_s": u.time, "length_unit_m": u.length, "n_floor": n_floor,
-               "integrator": "scipy DOP853", "rtol": rtol, "atol": atol, "solver_wall_s": wall,
+               "time_unit_s": u.time, "length_unit_m": u.length, "n_floor": n_floor, "scheme": scheme,
+               "integrator": "scipy DOP853" if method == "DOP853" else "RK4 fixed step",
+               "rtol": rtol, "atol": atol, "dt_s": "auto" if dt is None else dt, "solver_wall_s": wall,
                "H": "(-Omega_R, 0, kappa s_z)"},
     )
