@@ -164,3 +164,21 @@ def test_initial_states_normalised():
         assert math.isclose(np.sum(np.abs(np.triu(C, 1)) ** 2), 1.0) and np.allclose(C, C.T)
     with pytest.raises(ValueError, match="normalised"):
         initial_single(p1, np.ones(25))
+
+
+def test_fig3_presets_are_valid_and_cover_the_exchange():
+    # every preset passes the parameter checks and runs >= 1.5 exchange periods pi/J; the paper scale uses
+    # the seed's numbers
+    from solvers.collisions import ensemble_params, exchange_rate, fig3_presets
+
+    for scale in ("default", "paper"):
+        presets = fig3_presets(scale)
+        assert set(presets) == {"fig3a", "fig3b", "fig3c", "fig3d", "fig3e"}
+        for name, (params, n_traj) in presets.items():
+            model, run = ensemble_params(params)
+            J = exchange_rate(model.n_alkali, model.n_noble, model.phi_mean)
+            assert run["n_steps"] * J / math.pi >= 1.49, name
+            assert n_traj >= 4
+    paper = fig3_presets("paper")
+    assert paper["fig3c"][0]["phi_mean"] == 1e-5 and paper["fig3a"][0]["phi_mean"] == 2e-2
+    assert (paper["fig3e"][0]["n_alkali"], paper["fig3e"][0]["n_noble"]) == (30, 300)
