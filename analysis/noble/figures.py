@@ -10,7 +10,7 @@ enters the sweep maps through :func:`fit_exchange`.  Figures whose inputs are mi
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -45,8 +45,8 @@ CAPTIONS = {
                    "Right (when localized runs exist): decay rate of a localized excitation's "
                    "non-symmetric alkali population over the SI's gamma_a = <phi^2>/(4 tau).",
     "contrast_vs_detuning": "Exchange contrast max_t F01 against the detuning Delta/(2J) from the compensation "
-                            "point; line: two-mode prediction (2J)^2/((2J)^2 + Delta^2). Runs with weak decay only "
-                            "(gamma pi/(2J) < 0.05 by the formulas).",
+                            "point; line: two-mode prediction (2J)^2/((2J)^2 + Delta^2). Runs with weak decay "
+                            "only (gamma pi/(2J) < 0.05 by the formulas).",
     "collective_vs_localized": "Collective vs localized excitation: exchange contrast max_t F01 against N_a. "
                                "Collective: ~1; localized: ~1/N_a (dashed), the symmetric overlap. Runs with weak "
                                "decay only (gamma pi/(2J) < 0.05 by the formulas).",

@@ -74,8 +74,8 @@ def evolve(params: CollisionParams, state: np.ndarray, n_steps: int, record_ever
            rng: np.random.Generator) -> np.ndarray:
     """Evolve ``state`` in place for ``n_steps``; return the observables recorded at t = 0, record_every, ...
 
-    The random stream is consumed in fixed blocks whose size depends only on N_a, so a trajectory is a pure
-    function of (params, initial state, seed).
+    The random stream is consumed in blocks (uniforms, then normals) whose size depends only on N_a and
+    n_steps, so a trajectory is a pure function of (params, initial state, n_steps, seed).
     """
     check_steps(n_steps, record_every)
     names = OBSERVABLES[params.subspace]
@@ -115,7 +115,8 @@ def run_trajectory(n_alkali, n_noble, phi_mean, phi_std, n_steps, record_every, 
     "collective" (|2>_a|0>_b), "noble" or a symmetric matrix (``subspace="double"``).
 
     Returns a :class:`Trajectory` with ``t`` (units of tau) and the observables of ``OBSERVABLES[subspace]``:
-    F10, F01, P_nonsym, norm, P_alkali (single) or P20, P02, P11, P_nonsym, norm (double), at t = 0, record_every, ...
+    F10, F01, P_nonsym, norm, P_alkali (single) or P20, P02, P11, P_nonsym, norm (double), at
+    t = 0, record_every, ..., n_steps.
     """
     params = CollisionParams(n_alkali, n_noble, phi_mean, phi_std, detuning=detuning,
                              compensation=compensation, subspace=subspace)

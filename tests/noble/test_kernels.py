@@ -27,8 +27,8 @@ def _draws(rng, n_steps, n_alkali, n_noble, phi_mean, phi_std):
 
 
 def test_collision_coefficients_are_exact_sin_cos():
-    # the branch-free Taylor polynomial must equal libm's sin/cos to rounding (a few ulp, 5e-16 absolute for values <= 1) on both sides of
-    # X_TAYLOR, where the second loop switches to libm
+    # the branch-free Taylor polynomial must equal libm's sin/cos to rounding (a few ulp: 5e-16 absolute
+    # for values <= 1) on both sides of X_TAYLOR, where the second loop switches to libm
     z = np.linspace(-8, 8, 4001)
     p_re, p_im, m_re = (np.empty_like(z) for _ in range(3))
     kernels.collision_coefficients(z, 0.1, 0.2, p_re, p_im, m_re)
