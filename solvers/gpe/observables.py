@@ -40,14 +40,6 @@ class Observer:
             params.batch_array(n).reshape((self.B,) + (1,) * grid.ndim)
             for n in ("g11", "g22", "g12", "omega_R", "detuning"))
 
-    def _allreduce(self, x: np.ndarray) -> np.ndarray:
-        if self.comm is not None and self.comm.Get_size() > 1:
-            from mpi4py import MPI
-            out = np.empty_like(x)
-            self.comm.Allreduce(np.ascontiguousarray(x), out, op=MPI.SUM)
-            return out
-        return x
-
     def global_max(self, x: np.ndarray) -> float:
         m = float(np.max(x))
         if self.comm is not None and self.comm.Get_size() > 1:

@@ -10,6 +10,20 @@ SIGTERM makes the run write a checkpoint at the next time-chunk boundary and exi
 
 Default protocol (the experiment, seed Methods "Experimental procedure"): imaginary-time ground state fully
 polarised in |1,-1> with the coupling off, then Omega_R switched on suddenly at t = 0.
+
+Config (YAML/JSON; every key optional except one of ``preset``/``model``; unknown keys are errors):
+  preset: paper118 | paper62          solvers.rabi presets (1D paper route; units 1/Omega_R, xi_R, n0)
+  physical: {omega_R_hz, omega_R_over_kappa_n0, R_x_um, dg_over_g, N}   overrides of the preset
+  grid: {box_factor: 2.5, points_per_xi_s: 2.5, n_x: null}              paper route grid
+  model: {shape, box, g11, g22, g12, omega_R, atom_number, detuning, trap}   dimensionless GPEParams;
+         list values of g11/g22/g12/omega_R/detuning/atom_number = batched 1D sweep (store dim ``point``)
+  time: {dt: auto, t_final (solver units; preset default 10 Rabi periods), output_every: 100 steps,
+         scheme: strang | yoshida4}
+  initial: {protocol: quench | ground_state | uniform | spin_wave, spinor: minus, ground_dt, ground_tol,
+            ground_max_steps, Z, phi (uniform), k_index, amplitude (spin_wave)}
+  output: {outputs_per_chunk: auto, psi: false, fields: true (2D/3D full n, Z), dtype: float32}
+  checkpoint: {every_steps: null, every_wall_s: 600}
+  checks: {points_per_xi_s: 2, max_phase: 0.5}
 """
 
 from __future__ import annotations

@@ -10,8 +10,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
 from solvers.rabi import HBAR, RabiParams, preset as rabi_preset
 
 from .params import GPEParams

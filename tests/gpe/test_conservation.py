@@ -5,7 +5,6 @@ round-off; the energy is not exactly conserved by a splitting scheme, but its er
 dt^order (no secular drift): halving dt must shrink the maximum energy deviation by ~2^order.
 """
 
-import numpy as np
 import pytest
 
 from gpe_helpers import machinery, quench_ground, small_trapped

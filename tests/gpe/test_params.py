@@ -1,6 +1,5 @@
 """Preconditions and configuration errors stop before anything runs, naming the key, value and what is allowed."""
 
-import numpy as np
 import pytest
 
 from solvers.gpe import GPEParams, Grid, get_scheme
