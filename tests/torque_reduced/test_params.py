@@ -135,3 +135,21 @@ def test_validation_routes():
     with pytest.raises(ValueError, match="n0"):
         RabiParams(omega_R=1.0, kappa_n0=3.0, R_x=1e-4).kappa
     assert set(KAPPA_REDUCTIONS) == {"axis", "projected", "eq9"}
+
+
+def test_projected_reduction_is_the_transverse_overlap():
+    # Independent check of the "projected" weight: hbar kappa = dg * int f^2 d^2r / (int f d^2r)^2 for the TF
+    # radial profile f = 1 - r^2/R_r^2, by quadrature (scipy.integrate.quad, ~1e-14), and its relation to mu.
+    from scipy.integrate import quad
+
+    kw = dict(N=5e5, omega_x=TWO_PI * 10, omega_r=TWO_PI * 1006, omega_R=TWO_PI * 118)
+    axis = RabiParams.from_si(**kw)
+    proj = RabiParams.from_si(**kw, kappa_reduction="projected")
+    R = proj.R_r
+    f1 = quad(lambda r: 2 * math.pi * r * (1 - r ** 2 / R ** 2), 0, R)[0]
+    f2 = quad(lambda r: 2 * math.pi * r * (1 - r ** 2 / R ** 2) ** 2, 0, R)[0]
+    g = 4 * math.pi * HBAR ** 2 * 54.54 * 5.29177210544e-11 / proj.m
+    n3d0 = axis.mu / g                                    # 3D TF peak density
+    n1d0 = n3d0 * f1                                      # linear density at x = 0
+    kappa = g * proj.dg_over_g * f2 / f1 ** 2 / HBAR
+    assert proj.kappa_n0 == pytest.approx(kappa * n1d0, rel=1e-10)
