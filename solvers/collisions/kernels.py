@@ -185,6 +185,41 @@ def _observables_double(C, n_alkali, out):
 
 
 @numba.njit(cache=True)
+def _observables_double_split(Cr, Ci, n_alkali, out):
+    """:func:`_observables_double` on the split (real, imaginary) storage of C."""
+    n = Cr.shape[0]
+    n_noble = n - n_alkali
+    saa_r = saa_i = sbb_r = sbb_i = sab_r = sab_i = 0.0
+    norm = 0.0
+    for i in range(n):
+        for j in range(n):
+            vr = Cr[i, j]
+            vi = Ci[i, j]
+            norm += vr * vr + vi * vi
+            if i < n_alkali:
+                if j < n_alkali:
+                    saa_r += vr
+                    saa_i += vi
+                else:
+                    sab_r += vr
+                    sab_i += vi
+            elif j >= n_alkali:
+                sbb_r += vr
+                sbb_i += vi
+    norm *= 0.5
+    saa2 = 0.25 * (saa_r * saa_r + saa_i * saa_i)  # each unordered alkali pair counted twice
+    sbb2 = 0.25 * (sbb_r * sbb_r + sbb_i * sbb_i)
+    p20 = saa2 / (n_alkali * (n_alkali - 1) / 2) if n_alkali > 1 else 0.0
+    p02 = sbb2 / (n_noble * (n_noble - 1) / 2) if n_noble > 1 else 0.0
+    p11 = (sab_r * sab_r + sab_i * sab_i) / (n_alkali * n_noble)
+    out[0] = p20
+    out[1] = p02
+    out[2] = p11
+    out[3] = norm - p20 - p02 - p11
+    out[4] = norm
+
+
+@numba.njit(cache=True)
 def evolve_double(C, perm, u, z, phi_mean, phi_std, theta, step0, record_every, obs, rec0):
     """Advance the two-excitation amplitude matrix ``C`` (N x N symmetric) by ``u.shape[0]`` steps.
 
@@ -193,58 +228,111 @@ def evolve_double(C, perm, u, z, phi_mean, phi_std, theta, step0, record_every, 
     state of the pair), so c_ab keeps its value and no amplitude goes to the (unphysical) diagonal.
     Entries (i, j) with i, j in different pairs or untouched spins only involve C_kl with k, l in different
     pairs, so M C M^T is exact for them.
+
+    Implementation: C is held as separate real and imaginary matrices (the row updates then vectorise);
+    rows of the 2 N_a colliding spins are mixed (C1 = M C), the colliding rows are mixed at the colliding
+    columns (C1 M^T there), and for every other row k the new C[k, r] equals the new C[r, k] (symmetry; column
+    r of an untouched row only changes through M^T), so columns are written by copying rows.
     """
     n_steps, n_alkali = u.shape
     n = C.shape[0]
+    Cr = np.empty((n, n))
+    Ci = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            Cr[i, j] = C[i, j].real
+            Ci[i, j] = C[i, j].imag
     partners = np.empty(n_alkali, dtype=np.int64)
-    pp = np.empty(n_alkali, dtype=np.complex128)
-    mab = np.empty(n_alkali, dtype=np.complex128)
-    mba = np.empty(n_alkali, dtype=np.complex128)
-    keep = np.empty(n_alkali, dtype=np.complex128)
+    coll = np.empty(2 * n_alkali, dtype=np.int64)
     p_re = np.empty(n_alkali)
     p_im = np.empty(n_alkali)
     m_re = np.empty(n_alkali)
+    xr = np.empty(n_alkali)  # m exp(+i theta step): alkali <- noble
+    xi = np.empty(n_alkali)
+    yr = np.empty(n_alkali)  # m exp(-i theta step): noble <- alkali
+    yi = np.empty(n_alkali)
+    keep_r = np.empty(n_alkali)
+    keep_i = np.empty(n_alkali)
     rec = rec0
     for s in range(n_steps):
         step = step0 + s
         draw_partners(u[s], perm, n_alkali, partners)
         ang = theta * step
-        rot = complex(math.cos(ang), math.sin(ang))
-        rotc = rot.conjugate()
+        cr = math.cos(ang)
+        sr = math.sin(ang)
         collision_coefficients(z[s], phi_mean, phi_std, p_re, p_im, m_re)
         for i in range(n_alkali):
-            pp[i] = complex(p_re[i], p_im[i])
-            m = complex(m_re[i], -p_im[i])
-            mab[i] = m * rot
-            mba[i] = m * rotc
-            keep[i] = C[i, n_alkali + partners[i]]
-        # rows: C <- M C
+            mr = m_re[i]
+            mi = -p_im[i]
+            xr[i] = mr * cr - mi * sr
+            xi[i] = mr * sr + mi * cr
+            yr[i] = mr * cr + mi * sr
+            yi[i] = mi * cr - mr * sr
+            b = n_alkali + partners[i]
+            coll[i] = i
+            coll[n_alkali + i] = b
+            keep_r[i] = Cr[i, b]
+            keep_i[i] = Ci[i, b]
+        # rows of the colliding spins: C <- M C
         for i in range(n_alkali):
             b = n_alkali + partners[i]
-            p = pp[i]
-            x_ab = mab[i]
-            x_ba = mba[i]
+            pr = p_re[i]
+            pi = p_im[i]
+            axr = xr[i]
+            axi = xi[i]
+            byr = yr[i]
+            byi = yi[i]
+            rar = Cr[i]
+            rai = Ci[i]
+            rbr = Cr[b]
+            rbi = Ci[b]
             for k in range(n):
-                ca = C[i, k]
-                cb = C[b, k]
-                C[i, k] = p * ca + x_ab * cb
-                C[b, k] = x_ba * ca + p * cb
-        # columns: C <- C M^T
-        for k in range(n):
-            for i in range(n_alkali):
-                b = n_alkali + partners[i]
-                ca = C[k, i]
-                cb = C[k, b]
-                C[k, i] = pp[i] * ca + mab[i] * cb
-                C[k, b] = mba[i] * ca + pp[i] * cb
+                ar = rar[k]
+                ai = rai[k]
+                br = rbr[k]
+                bi = rbi[k]
+                rar[k] = (pr * ar - pi * ai) + (axr * br - axi * bi)
+                rai[k] = (pr * ai + pi * ar) + (axr * bi + axi * br)
+                rbr[k] = (byr * ar - byi * ai) + (pr * br - pi * bi)
+                rbi[k] = (byr * ai + byi * ar) + (pr * bi + pi * br)
+        # colliding rows at the colliding columns: C <- C M^T there
+        for q in range(2 * n_alkali):
+            r = coll[q]
+            rr = Cr[r]
+            ri = Ci[r]
+            for j in range(n_alkali):
+                b = n_alkali + partners[j]
+                ar = rr[j]
+                ai = ri[j]
+                br = rr[b]
+                bi = ri[b]
+                pr = p_re[j]
+                pi = p_im[j]
+                rr[j] = (pr * ar - pi * ai) + (xr[j] * br - xi[j] * bi)
+                ri[j] = (pr * ai + pi * ar) + (xr[j] * bi + xi[j] * br)
+                rr[b] = (yr[j] * ar - yi[j] * ai) + (pr * br - pi * bi)
+                ri[b] = (yr[j] * ai + yi[j] * ar) + (pr * bi + pi * br)
+        # every other row: new C[k, r] = new C[r, k]
+        for q in range(2 * n_alkali):
+            r = coll[q]
+            for k in range(n):
+                Cr[k, r] = Cr[r, k]
+                Ci[k, r] = Ci[r, k]
         # the colliding pair's own |up up> amplitude is invariant; nothing sits on the diagonal
         for i in range(n_alkali):
             b = n_alkali + partners[i]
-            C[i, b] = keep[i]
-            C[b, i] = keep[i]
-            C[i, i] = 0.0
-            C[b, b] = 0.0
+            Cr[i, b] = keep_r[i]
+            Ci[i, b] = keep_i[i]
+            Cr[b, i] = keep_r[i]
+            Ci[b, i] = keep_i[i]
+            Cr[i, i] = 0.0
+            Ci[i, i] = 0.0
+            Cr[b, b] = 0.0
+            Ci[b, b] = 0.0
         if (step + 1) % record_every == 0:
-            _observables_double(C, n_alkali, obs[rec])
+            _observables_double_split(Cr, Ci, n_alkali, obs[rec])
             rec += 1
+    for i in range(n):
+        for j in range(n):
+            C[i, j] = complex(Cr[i, j], Ci[i, j])
     return rec
