@@ -7,7 +7,7 @@ record grid has ~300-400 points and n_steps covers a few exchange periods pi/J, 
   panels (c-e) use <phi> = 1e-3 instead of 1e-5, which keeps gamma/J ~ <phi>/sqrt(N_a/N_b) small (nearly no
   decay, as in the paper) with 100x fewer steps;
 * "paper": the seed's values (<phi> = 2e-2 and 1e-5, N_a = 100, N_b = 1e4; N_a = 30, N_b = 300 for e);
-  c, d take ~30 s per trajectory and e ~6 min per trajectory on one core.
+  c, d take ~30 s per trajectory and e ~3 min per trajectory on one core (2 exchange periods).
 """
 
 from __future__ import annotations
