@@ -104,7 +104,8 @@ def bench_double(n_a=30, n_b=300, phi=1e-5, steps=3000):
     period = math.pi / J
     per_step = t / steps
     print(f"[3] two-excitation N_a={n_a}, N_b={n_b}, <phi>={phi:g}: {per_step * 1e6:.0f} us/step "
-          f"({n_a * (n_a + n_b) * 4 / per_step / 1e6:.0f} M equivalent amplitude updates/s, 4 N_a N per step); one full exchange period "
+          f"({n_a * (n_a + n_b) * 4 / per_step / 1e6:.0f} M equivalent amplitude updates/s, 4 N_a N per step); "
+          f"one full exchange period "
           f"pi/J = {period:.3g} steps -> {per_step * period / 60:.1f} min on one core "
           f"(EXTRAPOLATED from {steps} timed steps; first bunching at pi/(4J): "
           f"{per_step * period / 4 / 60:.1f} min)")
