@@ -45,9 +45,8 @@ class SlabFFT:
         self.trans_axes = tuple(range(3, 2 + d))  # local (y, z) axes in both layouts
         if d > 1:
             P, nxl, nyl = self.P, grid.nx_local, grid.ny_local
-            block = self.lead + (nxl, nyl) + grid.shape[2:]
-            self.send = np.empty((P,) + block, dtype=complex)
-            self.recv = self.send if P == 1 else np.empty_like(self.send)
+            self.block = (nxl, nyl) + grid.shape[2:]
+            self.buf = np.empty((P,) + self.block, dtype=complex)  # one field's pack/unpack buffer
             self.spec = np.empty(self.lead + grid.spectral_shape, dtype=complex)
             self.real = np.empty(self.lead + grid.local_shape, dtype=complex)
         #: preallocated spectral buffer of the in-place transforms used by the stepper
@@ -55,29 +54,37 @@ class SlabFFT:
         self.x_axis = (2,)
 
     # -- transposes ----------------------------------------------------------------------------------------
-    def _alltoall(self) -> None:
-        if self.P > 1:
-            from mpi4py import MPI
-            self.comm.Alltoall([self.send, MPI.C_DOUBLE_COMPLEX], [self.recv, MPI.C_DOUBLE_COMPLEX])
+    # Per field (b, component): the x-slab -> ky-slab transpose packs the P ky-blocks of the local slab into a
+    # contiguous buffer (P, nx_local, ny_local, ...) and receives straight into the spectral array, whose
+    # x-blocks are contiguous; the way back sends those blocks as they are and unpacks the received ky-blocks.
+    # One copy per direction besides the Alltoall itself.
+    def _alltoall(self, send: np.ndarray, recv: np.ndarray) -> None:
+        from mpi4py import MPI
+        self.comm.Alltoall([send, MPI.C_DOUBLE_COMPLEX], [recv, MPI.C_DOUBLE_COMPLEX])
 
     def _x_to_y(self, a: np.ndarray) -> np.ndarray:
-        nyl = self.grid.ny_local
-        for p in range(self.P):
-            np.copyto(self.send[p], a[:, :, :, p * nyl:(p + 1) * nyl])
-        self._alltoall()
-        nxl = self.grid.nx_local
-        for p in range(self.P):
-            np.copyto(self.spec[:, :, p * nxl:(p + 1) * nxl], self.recv[p])
+        if self.P == 1:
+            np.copyto(self.spec, a)
+            return self.spec
+        nyl, P = self.grid.ny_local, self.P
+        for f in np.ndindex(*self.lead):
+            src = a[f]
+            for p in range(P):
+                np.copyto(self.buf[p], src[:, p * nyl:(p + 1) * nyl])
+            self._alltoall(self.buf, self.spec[f].reshape((P,) + self.block))
         return self.spec
 
     def _y_to_x(self, a: np.ndarray) -> np.ndarray:
-        nxl = self.grid.nx_local
-        for p in range(self.P):
-            np.copyto(self.send[p], a[:, :, p * nxl:(p + 1) * nxl])
-        self._alltoall()
-        nyl = self.grid.ny_local
-        for p in range(self.P):
-            np.copyto(self.real[:, :, :, p * nyl:(p + 1) * nyl], self.recv[p])
+        if self.P == 1:
+            np.copyto(self.real, a)
+            return self.real
+        nyl, P = self.grid.ny_local, self.P
+        a = np.ascontiguousarray(a)
+        for f in np.ndindex(*self.lead):
+            self._alltoall(a[f].reshape((P,) + self.block), self.buf)
+            dst = self.real[f]
+            for p in range(P):
+                np.copyto(dst[:, p * nyl:(p + 1) * nyl], self.buf[p])
         return self.real
 
     # -- in-place transforms (hot loop: no allocation) --------------------------------------------------------
@@ -85,6 +92,9 @@ class SlabFFT:
         """Forward FFT of psi (real layout, left intact) into the preallocated spectral buffer ``kbuf``."""
         if self.grid.ndim == 1:
             return c2c(psi, self.x_axis, True, self.kbuf)
+        if self.P == 1:  # spectral layout = real layout: the same per-line transforms, without the copies
+            c2c(psi, self.trans_axes, True, self.kbuf)
+            return c2c(self.kbuf, self.x_axis, True, self.kbuf)
         c2c(psi, self.trans_axes, True, self.real)
         self._x_to_y(self.real)  # -> self.spec
         return c2c(self.spec, self.x_axis, True, self.kbuf)
@@ -93,6 +103,9 @@ class SlabFFT:
         """Backward FFT of the spectral buffer written into psi (real layout) in place."""
         if self.grid.ndim == 1:
             return c2c(psik, self.x_axis, False, psi)
+        if self.P == 1:
+            c2c(psik, self.x_axis, False, psik)
+            return c2c(psik, self.trans_axes, False, psi)
         c2c(psik, self.x_axis, False, self.spec)
         self._y_to_x(self.spec)  # -> self.real
         return c2c(self.real, self.trans_axes, False, psi)
