@@ -51,6 +51,31 @@ FIELD_VARS = {
 }
 
 
+class _Writes:
+    """Collects ``writes[name][selection] = data`` and performs them concurrently in :meth:`flush`."""
+
+    def __init__(self, arrays: dict) -> None:
+        self.arrays, self.pending = arrays, []
+
+    def __getitem__(self, name: str):
+        writes = self
+
+        class _Setter:
+            def __setitem__(self, selection, data):
+                writes.pending.append((writes.arrays[name], selection, np.ascontiguousarray(data)))
+        return _Setter()
+
+    def flush(self) -> None:
+        import asyncio
+
+        from zarr.core.sync import sync
+
+        async def _all():
+            await asyncio.gather(*(arr.async_array.setitem(sel, data) for arr, sel, data in self.pending))
+        sync(_all())
+        self.pending = []
+
+
 class StoreLayout:
     def __init__(self, path, grid: Grid, *, batch: int, batched: bool, n_out: int, t_out: np.ndarray,
                  outputs_per_chunk: int, units: OutputUnits, store_psi: bool, store_fields: bool,
@@ -137,11 +162,18 @@ class StoreLayout:
     # -- writers (every rank, whole chunks) ------------------------------------------------------------------
     def open(self):
         self.group = zarr.open_group(self.path, mode="r+")
+        # array handles opened once (each group lookup re-reads metadata from disk)
+        self.arrays = {name: arr for name, arr in self.group.arrays()}
+        self.arrays["checkpoint/psi"] = self.group["checkpoint/psi"]
         return self
 
     def write_chunk(self, chunk: int, frames: list[dict], rank: int) -> None:
-        """Write outputs [chunk*K, chunk*K + len(frames)) of this rank's x-slab (and scalars on rank 0)."""
-        g, grid = self.group, self.grid
+        """Write outputs [chunk*K, chunk*K + len(frames)) of this rank's x-slab (and scalars on rank 0).
+
+        All variables of the chunk are written concurrently on zarr's event loop (codecs and file writes
+        overlap): about half the time of writing them one after the other.
+        """
+        g, grid = _Writes(self.arrays), self.grid
         t0, t1 = chunk * self.K, chunk * self.K + len(frames)
         xs = slice(grid.x_start, grid.x_start + grid.nx_local)
         lead = (slice(None),) if self.batched else ()
@@ -163,10 +195,11 @@ class StoreLayout:
             psi = np.stack([f["psi"] for f in frames], axis=1)  # (B, T, 2, nxl, ...)
             g["psi_re"][lead + (slice(t0, t1), slice(None), xs)] = sq(psi.real)
             g["psi_im"][lead + (slice(t0, t1), slice(None), xs)] = sq(psi.imag)
+        g.flush()
 
     def write_checkpoint(self, slot: int, psi: np.ndarray) -> None:
         xs = slice(self.grid.x_start, self.grid.x_start + self.grid.nx_local)
-        self.group["checkpoint/psi"][(slot, slice(None), slice(None), xs)] = psi
+        self.arrays["checkpoint/psi"][(slot, slice(None), slice(None), xs)] = psi
 
     def commit_checkpoint(self, info: dict) -> None:
         """Rank 0, after all ranks wrote their slot: name the valid slot (one atomic metadata write)."""
