@@ -222,7 +222,10 @@ def run(config: dict | None, store_path, *, comm=None, log=None) -> Path:
                          dtype=cfg["output"]["dtype"])
     record = sstore.to_jsonable({"config": cfg, "gpe_params": params.to_dict(), "dt": dt, "n_steps": n_steps,
                                  "ranks": size})
+    # what must match for a resume: everything but the rank count (checked separately) and the checkpoint
+    # cadence (it does not change the result)
     record_cmp = {k: v for k, v in record.items() if k != "ranks"}
+    record_cmp["config"] = {k: v for k, v in record_cmp["config"].items() if k != "checkpoint"}
 
     # -- decide: done / resume / fresh (rank 0), then tell everybody ------------------------------------------
     decision = None
@@ -235,6 +238,7 @@ def run(config: dict | None, store_path, *, comm=None, log=None) -> Path:
             attrs = dict(zarr.open_group(path, mode="r").attrs)
             if attrs.get(CHECKPOINT_ATTR) is not None:
                 old = {k: v for k, v in attrs.get("params", {}).items() if k != "ranks"}
+                old["config"] = {k: v for k, v in old.get("config", {}).items() if k != "checkpoint"}
                 if json.loads(json.dumps(old)) != json.loads(json.dumps(record_cmp)):
                     decision = "mismatch"
                 elif attrs["params"].get("ranks") != size:
@@ -242,7 +246,9 @@ def run(config: dict | None, store_path, *, comm=None, log=None) -> Path:
                 else:
                     decision = "resume"
             else:
-                decision = "fresh"
+                decision = "fresh"  # killed before its first checkpoint: start again
+        elif path.exists() and (not path.is_dir() or any(path.iterdir())):
+            decision = "foreign"
         else:
             decision = "fresh"
     if pcomm is not None:
@@ -250,6 +256,8 @@ def run(config: dict | None, store_path, *, comm=None, log=None) -> Path:
     if decision == "done":
         say(f"store {store_path} is complete; nothing to do")
         return Path(store_path)
+    if decision == "foreign":
+        raise ValueError(f"store {store_path}: exists and is not a zarr store; refusing to overwrite it")
     if decision == "mismatch":
         raise ValueError(f"store {store_path}: holds an unfinished run with different parameters; "
                          "remove it or choose another store path")

@@ -54,3 +54,23 @@ def test_config_errors(tmp_path):
     with pytest.raises(ValueError, match="spin healing length"):
         run({"preset": "paper118", "grid": {"n_x": 256}}, tmp_path / "x.zarr")
     assert not (tmp_path / "x.zarr").exists()
+
+
+def test_store_path_safety(tmp_path):
+    (tmp_path / "notastore").mkdir()
+    (tmp_path / "notastore" / "precious.txt").write_text("keep me")
+    cfg = {"model": {"shape": [288], "box": [50.0], "g11": 20.0, "g22": 20.0, "g12": 17.0, "omega_R": 1.0,
+                     "atom_number": 26.67, "trap": [0.316]}, "time": {"dt": 0.008, "t_final": 0.4}}
+    with pytest.raises(ValueError, match="not a zarr store"):
+        run(cfg, tmp_path / "notastore")
+    assert (tmp_path / "notastore" / "precious.txt").exists()
+    # an unfinished store of a different run is not resumed with these parameters
+    from solvers.gpe.run import CHECKPOINT_ATTR
+    import zarr
+    run(cfg, tmp_path / "a.zarr")
+    g = zarr.open_group(tmp_path / "a.zarr", mode="r+")
+    g.attrs["complete"] = False  # pretend it was killed
+    other = dict(cfg, model=dict(cfg["model"], omega_R=2.0))
+    with pytest.raises(ValueError, match="different parameters"):
+        run(other, tmp_path / "a.zarr")
+    assert g.attrs[CHECKPOINT_ATTR]["step"] == 0
