@@ -101,16 +101,16 @@ def ground_state(params: GPEParams, grid: Grid, fft: SlabFFT, comm=None, *, spin
                  "imaginary_time": steps * dt, "tol": tol}
 
 
-def spin_wave_state(params: GPEParams, grid: Grid, k_index: int, amplitude: float) -> np.ndarray:
-    """Uniform gas in s = (n, 0, 0) with a small s_z modulation of wave number k = 2 pi k_index / L_x.
+def spin_wave_state(params: GPEParams, grid: Grid, k_index: int, amplitude: float, axis: int = 0) -> np.ndarray:
+    """Uniform gas in s = (n, 0, 0) with a small s_z modulation of wave number k = 2 pi k_index / L_axis.
 
     psi_{+-} = sqrt(n/2) (1 +- amplitude cos(k x)): s_z = 2 n amplitude cos(k x) to first order, n uniform to
     first order, s_y = 0; the mode then oscillates as cos(omega(k) t).
     """
     N = params.batch_array("atom_number")
     n = N / float(np.prod(grid.box))
-    x = grid.local_coords()[0]
-    k = 2 * np.pi * k_index / grid.box[0]
+    x = grid.local_coords()[axis]
+    k = 2 * np.pi * k_index / grid.box[axis]
     shape = (params.batch_size,) + (1,) * grid.ndim
     base = np.sqrt(n / 2).reshape(shape)
     mod = amplitude * np.cos(k * x)
