@@ -20,6 +20,7 @@ report: "workflow/report/workflow.rst"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/magnon.smk"
+include: "workflow/rules/noble.smk"
 
 
 rule all:

@@ -7,23 +7,36 @@ physics; each stage reads and writes whole zarr stores through :mod:`solvers.sto
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from solvers import store
+from workflow.engines import dask_client
 from workflow.sweep import Sweep
 
 log = logging.getLogger("spinsweep")
 
-#: study name -> "module:function" of its per-point solver
+
+@dataclass(frozen=True)
+class PointFunction:
+    """How a study computes one sweep point: ``target(**params[, seed=...][, client=...])``."""
+
+    target: str          # "module:function" in solvers
+    seeded: bool = False  # gets seed = SeedSequence(<study>.seed) keyed by the point index
+    dask: bool = False    # gets a distributed.Client for its own fan-out (one cluster per batch)
+
+
 POINT_FUNCTIONS = {
-    "magnon": "solvers.magnons:point",
+    "magnon": PointFunction("solvers.magnons:point"),
+    "noble": PointFunction("solvers.collisions.point:point", seeded=True, dask=True),
 }
 
 
@@ -42,28 +55,39 @@ def setup_logging(logfile: str | Path | None = None) -> None:
     sys.excepthook = log_uncaught
 
 
-def point_function(study: str) -> Callable[..., Any]:
+def point_function(study: str) -> tuple[PointFunction, Callable[..., Any]]:
     try:
-        module, name = POINT_FUNCTIONS[study].split(":")
+        spec = POINT_FUNCTIONS[study]
     except KeyError:
         raise ValueError(f"study {study!r} has no point function; known: {', '.join(POINT_FUNCTIONS)}") from None
-    return getattr(importlib.import_module(module), name)
+    module, name = spec.target.split(":")
+    return spec, getattr(importlib.import_module(module), name)
 
 
-def run_batch(study: str, section: Mapping[str, Any], batch: int, out: str | Path) -> Path:
-    """Compute the points of one batch and write them as one store with a flat ``point`` dimension."""
+def run_batch(study: str, section: Mapping[str, Any], batch: int, out: str | Path,
+              engines: Mapping[str, Any] | None = None) -> Path:
+    """Compute the points of one batch and write them as one store with a flat ``point`` dimension.
+
+    ``engines`` is the configuration holding the ``dask`` settings, for studies whose points fan out on dask.
+    """
     import xarray as xr
 
     sweep = Sweep.from_section(section)
-    func = point_function(study)
+    spec, func = point_function(study)
     watch = store.Stopwatch()
     indices = list(sweep.batch(batch))
+    seeds = realisation_seeds(int(section.get("seed", 0)), sweep.n_points, 1)[:, 0] if spec.seeded else None
     parts = []
-    for n, i in enumerate(indices, 1):
-        params = sweep.point(i)
-        parts.append(func(**params).expand_dims(point=[i]))
-        log.info("%s batch %d: point %d/%d done (%s) after %.1f s", study, batch, n, len(indices),
-                 ", ".join(f"{k}={params[k]:.4g}" for k in sweep.axes), watch.elapsed)
+    with dask_client(engines or {}) if spec.dask else contextlib.nullcontext() as client:
+        for n, i in enumerate(indices, 1):
+            params = sweep.point(i)
+            extra = {"seed": int(seeds[i])} if spec.seeded else {}
+            if spec.dask:
+                extra["client"] = client
+            parts.append(func(**params, **extra).expand_dims(point=[i]))
+            log.info("%s batch %d: point %d/%d done (%s) after %.1f s", study, batch, n, len(indices),
+                     ", ".join(f"{k}={params[k]:.4g}" if isinstance(params[k], float) else f"{k}={params[k]}"
+                               for k in sweep.axes), watch.elapsed)
     ds = xr.concat(parts, dim="point", data_vars="all", coords="different", compat="equals", join="exact")
     return store.write_dataset(ds, out, params={"study": study, "batch": batch, "points": indices,
                                                 "section": dict(section)},

@@ -47,6 +47,7 @@ def test_profile_runs_sweep_and_mpi_rule_on_slurm(slurm, slurm_profile, tmp_path
     with open(REPO / "config" / "config.yaml") as fh:
         config = yaml.safe_load(fh)
     config["results"] = str(results)
+    config["studies"] = ["magnon"]
     config["dask"].update(n_workers=1, dashboard=None, progress=False)
     config["magnon"]["fixed"].update(n_t=41)
     config["magnon"]["sweep"] = {"axes": {"h_over_T": {"values": [0.05, 1.0]}, "bias": {"values": [0.01]}},

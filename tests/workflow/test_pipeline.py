@@ -19,6 +19,7 @@ def tiny_config(results: Path, *, n_h=4, batch_size=3) -> dict:
     with open(REPO / "config" / "config.yaml") as fh:
         config = yaml.safe_load(fh)
     config["results"] = str(results)
+    config["studies"] = ["magnon"]
     config["dask"].update(n_workers=2, dashboard=None, progress=False)
     magnon = config["magnon"]
     magnon["fixed"].update(n_t=41)
@@ -31,7 +32,7 @@ def tiny_config(results: Path, *, n_h=4, batch_size=3) -> dict:
 
 def snakemake(workdir: Path, config: dict, *args: str, **popen) -> list[str]:
     path = workdir / "config.yaml"
-    path.write_text(yaml.safe_dump(config))
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
     return ["snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
             "--configfile", str(path), *args]
 
@@ -93,3 +94,27 @@ def test_killed_job_is_redone_by_next_run(tmp_path):
                            timeout=600)
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     assert store.is_complete(results / "magnon" / "sweep.zarr")
+
+
+def test_noble_sweep_and_fig3_panels_to_figures(tmp_path):
+    results = tmp_path / "results"
+    with open(REPO / "config" / "config.yaml") as fh:
+        config = yaml.safe_load(fh)
+    config.update(results=str(results), studies=["noble"])
+    config["dask"].update(n_workers=2, dashboard=None, progress=False)
+    noble = config["noble"]
+    noble["fixed"].update(n_traj=4, n_records=120)
+    noble["sweep"] = {"axes": {"phi_mean": {"values": [0.01]}, "phi_std_ratio": {"values": [0.0, 3.0]},
+                               "initial": {"values": ["collective", "localized"]},
+                               "detuning_over_2J": {"values": [0.0, 2.0]},
+                               "n_alkali": {"values": [10]}, "n_noble": {"values": [1000]}},
+                      "batch_size": 8}
+    run = subprocess.run(snakemake(tmp_path, config, "--cores", "2"), capture_output=True, text=True,
+                         timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    sweep = store.open_dataset(results / "noble" / "sweep.zarr")
+    assert sweep["F10_mean"].dims[:4] == ("phi_mean", "phi_std_ratio", "initial", "detuning_over_2J")
+    # the collective excitation leaves the alkali spins (F10 drops well below 1 within the grid)
+    collective = sweep["F10_mean"].sel(initial="collective", detuning_over_2J=0.0).squeeze()
+    assert float(collective.min()) < 0.2
+    assert len(list((results / "noble" / "figures").glob("*.png"))) == 9

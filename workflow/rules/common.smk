@@ -30,6 +30,7 @@ def study_targets(wildcards):
 
 
 STUDY_TARGETS = {}
+DASK_STUDIES = {"noble"}  # studies whose sweep points fan out on dask (a LocalCluster per batch job)
 
 
 rule sweep_batch:
@@ -38,6 +39,8 @@ rule sweep_batch:
         directory(RESULTS + "/{study}/points/batch-{batch}.zarr"),
     params:
         section=lambda wc: config[wc.study],
+        engines=lambda wc: {"dask": config.get("dask", {})},
+    threads: lambda wc: int(config.get("dask", {}).get("n_workers", 2)) if wc.study in DASK_STUDIES else 1
     log:
         RESULTS + "/logs/{study}/batch-{batch}.log",
     wildcard_constraints:

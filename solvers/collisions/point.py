@@ -1,0 +1,57 @@
+"""One sweep point of the noble study: a collision ensemble on a time grid scaled to the exchange period.
+
+Sweeps run over <phi>, delta_phi/<phi>, N_a, N_b, the detuning Delta/(2J) and the initial state; the time
+grid of each point covers ``periods`` exchange half-periods pi/J (2J = sqrt(N_a/N_b)<phi>/tau, Katz et al.
+SI section 1), so points with very different J share one ``record`` dimension.  The physical time of each
+record is the variable ``t`` (units of tau).
+"""
+
+from __future__ import annotations
+
+import math
+
+from .ensemble import ensemble
+from .params import exchange_rate
+
+#: ensemble parameters derived per point, stored as scalar variables (the swept ones are sweep coordinates)
+_DERIVED = {"phi_std": "rad", "detuning": "1/tau", "n_steps": "1", "record_every": "1"}
+
+
+def point(n_alkali: int, n_noble: int, phi_mean: float, phi_std_ratio: float, detuning_over_2J: float,
+          initial: str, periods: float, n_records: int, n_traj: int, *, seed: int, client=None):
+    """Ensemble mean/standard error of F10, F01, ... for one sweep point (see module docstring).
+
+    ``phi_std_ratio`` = delta_phi/<phi>; ``detuning_over_2J`` = Delta/(2J); ``seed`` is the root of the
+    point's trajectory seeds; ``client`` a ``distributed.Client`` (None: serial).
+    """
+    if not (isinstance(n_records, int) and n_records >= 2):
+        raise ValueError(f"n_records={n_records!r} is not allowed: must be an integer >= 2")
+    if not (periods > 0 and math.isfinite(periods)):
+        raise ValueError(f"periods={periods!r} is not allowed: must be a finite number > 0")
+    J = exchange_rate(int(n_alkali), int(n_noble), float(phi_mean))
+    record_every = max(1, int(periods * math.pi / J / n_records))
+    params = {"n_alkali": int(n_alkali), "n_noble": int(n_noble), "phi_mean": float(phi_mean),
+              "phi_std": float(phi_std_ratio) * float(phi_mean), "detuning": float(detuning_over_2J) * 2 * J,
+              "initial": str(initial), "n_steps": record_every * n_records, "record_every": record_every}
+    ds = ensemble(params, int(n_traj), int(seed), client=client)
+    t = ds["t"]
+    ds = ds.drop_vars("t").rename_dims({"t": "record"})
+    ds["t"] = ("record", t.values, dict(t.attrs))
+    for name, units in _DERIVED.items():
+        ds[name] = ((), params[name], {"units": units, "long_name": f"ensemble parameter {name}"})
+    ds["J_formula"] = ((), J, {"units": "1/tau", "long_name": "exchange rate J = sqrt(N_a/N_b)<phi>/2"})
+    return ds
+
+
+def as_ensemble(ds, params):
+    """Undo :func:`point`'s layout for one point of a sweep store, given that point's parameters.
+
+    Returns what :func:`solvers.collisions.ensemble` returns (``t`` coordinate, parameter attrs), so
+    analysis.noble fits it directly.
+    """
+    out = ds.swap_dims({"record": "t"}).set_coords("t")
+    attrs = {k: params[k] for k in ("n_alkali", "n_noble", "phi_mean", "initial")}
+    attrs.update({k: out[k].item() for k in _DERIVED})
+    out = out.drop_vars([k for k in (*_DERIVED, "J_formula") if k in out.variables])
+    out.attrs = {**ds.attrs, **attrs, "subspace": "single"}
+    return out
