@@ -7,14 +7,13 @@ only moves stores in and out and fans the fits out over dask.
 from __future__ import annotations
 
 import logging
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from solvers import store
 from workflow.engines import chunked, dask_client, map_ordered
-from workflow.stages import realisation_seeds
+from workflow.stages import place_figures, realisation_seeds
 from workflow.sweep import Sweep
 
 log = logging.getLogger("spinsweep")
@@ -66,17 +65,8 @@ def fits(config: Mapping[str, Any], sweep_store: str | Path, out: str | Path) ->
 
 def figures(sweep_store: str | Path, fits_store: str | Path, outputs: Mapping[str, str | Path]) -> None:
     """Draw the magnon figures and put each at the path the rule declared for it."""
-    import tempfile
-
     from analysis.magnons import make_figures
 
     swept = store.open_dataset(sweep_store).load()
     fitted = store.open_dataset(fits_store).load()
-    with tempfile.TemporaryDirectory() as tmp:
-        made = make_figures(swept, fitted, Path(tmp))
-        missing = sorted(set(outputs) - set(made))
-        if missing:
-            raise RuntimeError(f"analysis.magnons.make_figures did not draw {missing}; drew {sorted(made)}")
-        for name, path in outputs.items():
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(made[name], path)
+    place_figures(lambda outdir: make_figures(swept, fitted, outdir), outputs, "magnon")

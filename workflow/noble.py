@@ -7,15 +7,13 @@ stores in and out and starts the dask cluster.
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from solvers import store
 from workflow.engines import dask_client
-from workflow.stages import realisation_seeds
+from workflow.stages import place_figures, realisation_seeds
 from workflow.sweep import Sweep
 
 log = logging.getLogger("spinsweep")
@@ -52,12 +50,4 @@ def figures(config: Mapping[str, Any], panel_stores: Mapping[str, str | Path], s
     for p in range(sweep.n_points):
         runs[f"sweep{p}"] = as_ensemble(flat.isel(point=p).drop_vars(["point", *sweep.coords()]),
                                         sweep.point(p))
-    with tempfile.TemporaryDirectory() as tmp:
-        made = make_figures(runs, Path(tmp))
-        missing = sorted(set(outputs) - set(made))
-        if missing:
-            raise RuntimeError(f"analysis.noble.make_figures did not draw {missing} (the sweep lacks the runs "
-                               f"they need); drew {sorted(made)}")
-        for name, path in outputs.items():
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(made[name], path)
+    place_figures(lambda outdir: make_figures(runs, outdir), outputs, "noble")

@@ -123,3 +123,20 @@ def realisation_seeds(root: int, n_points: int, n_realisations: int) -> np.ndarr
         for r, grandchild in enumerate(child.spawn(n_realisations)):
             seeds[p, r] = grandchild.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)
     return seeds.astype(np.int64)  # 63-bit seeds: fit in int64 stores and numpy.random.default_rng
+
+
+def place_figures(draw: Callable[[Path], Mapping[str, Path]], outputs: Mapping[str, str | Path],
+                  study: str) -> None:
+    """Call ``draw(tmpdir) -> {name: png}`` and move each figure to the path the rule declared for it."""
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        made = draw(Path(tmp))
+        missing = sorted(set(outputs) - set(made))
+        if missing:
+            raise RuntimeError(f"{study}: make_figures did not draw {missing} (does the sweep hold the runs "
+                               f"they need?); drew {sorted(made)}")
+        for name, path in outputs.items():
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(made[name], path)

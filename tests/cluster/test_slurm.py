@@ -33,16 +33,17 @@ def slurm():
 
 
 @pytest.fixture(scope="module")
-def slurm_profile(tmp_path_factory):
-    """`--profile slurm` resolves through ~/.config/snakemake/slurm, linked by `spinsweep profiles`."""
-    link = os.path.expanduser("~/.config/snakemake/slurm")
-    if not os.path.exists(link):
-        subprocess.run(["spinsweep", "profiles"], check=True)
-    require(os.path.realpath(link) == str((REPO / "cluster" / "slurm").resolve()),
-            f"{link} is not this checkout's cluster/slurm profile")
+def slurm_env(tmp_path_factory):
+    """`--profile slurm` resolves through $XDG_CONFIG_HOME/snakemake/slurm, linked by `spinsweep profiles`
+    (a private config home, so the user's own ~/.config is left alone)."""
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path_factory.mktemp("xdg"))}
+    subprocess.run(["spinsweep", "profiles"], check=True, env=env)
+    link = os.path.join(env["XDG_CONFIG_HOME"], "snakemake", "slurm")
+    assert os.path.realpath(link) == str((REPO / "cluster" / "slurm").resolve())
+    return env
 
 
-def test_profile_runs_sweep_and_mpi_rule_on_slurm(slurm, slurm_profile, tmp_path):
+def test_profile_runs_sweep_and_mpi_rule_on_slurm(slurm, slurm_env, tmp_path):
     results = tmp_path / "results"  # on this single-node cluster /tmp is shared by submit host and jobs
     with open(REPO / "config" / "config.yaml") as fh:
         config = yaml.safe_load(fh)
@@ -58,7 +59,7 @@ def test_profile_runs_sweep_and_mpi_rule_on_slurm(slurm, slurm_profile, tmp_path
     mpi_out = results / "selftest" / "mpi-2.json"
     cmd = ["snakemake", "--profile", "slurm", "--configfile", str(cfg),
            "--", str(results / "magnon" / "sweep.zarr"), str(mpi_out)]
-    run = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=1200)
+    run = subprocess.run(cmd, cwd=REPO, env=slurm_env, capture_output=True, text=True, timeout=1200)
     log = run.stdout + run.stderr
     assert run.returncode == 0, log[-4000:]
     assert "slurm" in log.lower() and "jobid" in log.lower(), "jobs did not go through sbatch"
@@ -67,5 +68,5 @@ def test_profile_runs_sweep_and_mpi_rule_on_slurm(slurm, slurm_profile, tmp_path
     # ranks started by srun --mpi=pmi2 inside the Slurm job form one world
     report = json.loads(mpi_out.read_text())
     assert report["ranks"] == 2 and report["allreduce_ok"]
-    again = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
+    again = subprocess.run(cmd, cwd=REPO, env=slurm_env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr
