@@ -8,7 +8,8 @@ Prints ratios measured in one run (the machine is shared and noisy):
 2. kernel vs the straightforward per-step vectorised numpy implementation (solvers.collisions.reference,
    given the same partners and angles, i.e. without its pairing cost); target >= 10x;
 3. two-excitation subspace, N_a = 30, N_b = 300, <phi> = 1e-5: a fraction of one full exchange period
-   (pi/J steps) is timed and extrapolated (stated as such); target: minutes on one core;
+   (pi/J steps) is timed and extrapolated (stated as such); with --full-period the whole period is also run
+   end to end and timed; target: minutes on one core;
 4. ensemble on 2 dask workers vs 1 (LocalCluster, processes); target >= 1.7x; the load average is printed
    before and after because other jobs share the 2 cores.
 
@@ -111,12 +112,28 @@ def bench_double(n_a=30, n_b=300, phi=1e-5, steps=3000):
           f"{per_step * period / 4 / 60:.1f} min)")
 
 
+def bench_double_full(n_a=30, n_b=300, phi=1e-5):
+    """One full exchange period pi/J of the two-excitation run, end to end (draws + kernel), timed."""
+    J = exchange_rate(n_a, n_b, phi)
+    n_steps = math.ceil(math.pi / J)
+    record_every = max(1, n_steps // 400)
+    n_steps = math.ceil(n_steps / record_every) * record_every
+    run_trajectory(n_a, n_b, phi, phi, 10, 10, seed=0, initial="pair", subspace="double")  # compile
+    t0 = time.perf_counter()
+    tr = run_trajectory(n_a, n_b, phi, phi, n_steps, record_every, seed=0, initial="pair", subspace="double")
+    wall = time.perf_counter() - t0
+    p11 = tr.observables["P11"]
+    print(f"[3'] two-excitation N_a={n_a}, N_b={n_b}, <phi>={phi:g}, one full period pi/J = {n_steps} steps "
+          f"RUN end to end: {wall / 60:.2f} min on one core; norm drift {abs(tr.observables['norm'][-1] - 1):.1e}, "
+          f"min P11 = {p11.min():.3f} at t = {tr.t[p11.argmin()] * J / math.pi:.3f} pi/J")
+
+
 def bench_dask(quick=False):
     import distributed
 
     params = dict(n_alkali=100, n_noble=10_000, phi_mean=1e-3, phi_std=1e-3, n_steps=20_000,
                   record_every=200)
-    n_traj = 24 if quick else 96
+    n_traj = 24 if quick else 192
     ensemble(params, 1, 0, batch_size=1)  # compile in this process (fills numba's on-disk cache)
     walls = {}
     for n in (1, 2):
@@ -144,6 +161,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller workloads")
     ap.add_argument("--dask-only", action="store_true", help="only the 2-vs-1 worker measurement")
+    ap.add_argument("--full-period", action="store_true",
+                    help="also run one full two-excitation exchange period end to end (~1.5 min)")
     args = ap.parse_args()
     print(f"host {os.uname().nodename}, {os.cpu_count()} cores, load average {os.getloadavg()}")
     if args.dask_only:
@@ -151,6 +170,8 @@ def main():
         return
     bench_single(steps=2000 if args.quick else 4000)
     bench_double(steps=1000 if args.quick else 3000)
+    if args.full_period:
+        bench_double_full()
     bench_dask(args.quick)
 
 

@@ -86,6 +86,23 @@ def default_batch_size(params: Mapping, n_traj: int) -> int:
     return int(min(max(1, math.ceil(TARGET_BATCH_S / seconds)), max(1, n_traj)))
 
 
+def batch_bounds(n_traj: int, batch_size: int, slots: int = 1) -> list[tuple[int, int]]:
+    """Trajectory ranges [a, b) of the batches: at most ``batch_size`` each, sizes differing by at most one.
+
+    The number of batches is rounded up to a multiple of ``slots`` (the worker threads) so that no worker is
+    left idle while another runs a last, lone batch.
+    """
+    n_batches = math.ceil(n_traj / batch_size)
+    n_batches = min(n_traj, math.ceil(n_batches / slots) * slots)
+    edges = [(n_traj * k) // n_batches for k in range(n_batches + 1)]
+    return list(zip(edges[:-1], edges[1:]))
+
+
+def _worker_slots(client) -> int:
+    """Total worker threads of a dask client (1 when it has none yet)."""
+    return max(1, sum(client.nthreads().values()))
+
+
 class _OrderedWelford:
     """Mean and sum of squared deviations, folded strictly in trajectory-index order."""
 
@@ -133,7 +150,8 @@ def ensemble(params: Mapping, n_traj: int, root_seed: int, *, client=None, batch
     ``params``: n_alkali, n_noble, phi_mean, phi_std, n_steps, record_every and optionally initial,
     detuning (1/tau), subspace ("single"/"double"), compensation (see :class:`CollisionParams`).
     ``client``: a ``distributed.Client`` (None: run serially in this process).  ``batch_size``:
-    trajectories per task (default: enough for >= 0.1 s per task).  ``progress``: True prints one line per
+    at most this many trajectories per task (default: enough for >= 0.1 s per task, with the number of
+    tasks rounded up to a multiple of the client's worker threads; see :func:`batch_bounds`).  ``progress``: True prints one line per
     finished batch to stderr; a callable gets (done, total).  ``keep_trajectories``: also return the first k
     trajectories (dims ``traj``, ``t``) e.g. for the inset of Fig. 3a.
 
@@ -148,15 +166,17 @@ def ensemble(params: Mapping, n_traj: int, root_seed: int, *, client=None, batch
     if isinstance(root_seed, bool) or not hasattr(root_seed, "__index__") or int(root_seed) < 0:
         raise ValueError(f"root_seed={root_seed!r} is not allowed: must be an integer >= 0")
     n_traj, root_seed = int(n_traj), int(root_seed)
+    auto_size = batch_size is None and client is not None
     if batch_size is None:
         batch_size = default_batch_size(params, n_traj)
     if isinstance(batch_size, bool) or not hasattr(batch_size, "__index__") or int(batch_size) < 1:
         raise ValueError(f"batch_size={batch_size!r} is not allowed: must be an integer >= 1 or None")
     batch_size = int(batch_size)
+    bounds = batch_bounds(n_traj, batch_size, _worker_slots(client) if auto_size else 1)
+    batch_size = max(b - a for a, b in bounds)
     plain = {k: params.get(k, v) for k, v in PARAM_KEYS.items()}
     names = OBSERVABLES[model.subspace]
     n_rec = run["n_steps"] // run["record_every"] + 1
-    bounds = [(s, min(s + batch_size, n_traj)) for s in range(0, n_traj, batch_size)]
     acc = _OrderedWelford((len(names), n_rec), keep=int(keep_trajectories))
     started = time.perf_counter()
     if client is None:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from solvers.collisions import ensemble, run_trajectory
-from solvers.collisions.ensemble import default_batch_size
+from solvers.collisions.ensemble import batch_bounds, default_batch_size
 
 distributed = pytest.importorskip("distributed")
 
@@ -51,6 +51,18 @@ def test_mean_and_sem_match_direct_computation(serial):
 def test_batch_size_does_not_change_result(serial):
     _assert_bitwise_equal(serial, ensemble(PARAMS, N_TRAJ, SEED, batch_size=5))
     _assert_bitwise_equal(serial, ensemble(PARAMS, N_TRAJ, SEED, batch_size=N_TRAJ))
+
+
+@pytest.mark.parametrize("n_traj,batch_size,slots", [(192, 5, 2), (7, 3, 1), (3, 5, 2), (1, 5, 4),
+                                                      (100, 1, 3), (33, 10, 4)])
+def test_batch_bounds_cover_every_trajectory_once_in_balanced_batches(n_traj, batch_size, slots):
+    bounds = batch_bounds(n_traj, batch_size, slots)
+    assert bounds[0][0] == 0 and bounds[-1][1] == n_traj
+    assert all(b0[1] == b1[0] for b0, b1 in zip(bounds, bounds[1:]))
+    sizes = [b - a for a, b in bounds]
+    assert min(sizes) >= 1 and max(sizes) <= batch_size and max(sizes) - min(sizes) <= 1
+    # a multiple of the worker slots whenever there are enough trajectories
+    assert len(bounds) % slots == 0 or len(bounds) == n_traj
 
 
 def test_default_batches_run_at_least_a_tenth_of_a_second():
