@@ -54,7 +54,7 @@ class Observer:
     def energy(self, psi: np.ndarray, psik: np.ndarray | None = None) -> np.ndarray:
         """Total energy per batch point: kinetic (by Parseval) + V n + contact + Rabi + detuning."""
         if psik is None:
-            psik = self.fft.forward(psi.copy())
+            psik = self.fft.forward(psi)
         dV, N = self.grid.cell_volume, self.grid.n_points
         pk = psik.real ** 2 + psik.imag ** 2
         # spectral layout is distributed along ky (axis 2 of (B, Nx, ny_local, ...)) in 2D/3D
@@ -69,7 +69,7 @@ class Observer:
 
     def compute(self, psi: np.ndarray) -> dict[str, np.ndarray]:
         """All observables as fields on the local slab: (B, *local) or (B, 3, *local), plus (B,) scalars."""
-        psik = self.fft.forward(psi.copy())
+        psik = self.fft.forward(psi)
         energy = self.energy(psi, psik)
         dpsi = self.fft.backward(1j * self.kx * psik)
         d2psi = self.fft.backward(-(self.kx ** 2) * psik)
@@ -136,7 +136,7 @@ def profiles(psi: np.ndarray, obs: Observer) -> dict[str, np.ndarray]:
     ik = 1j * obs.kx
     dpsi = obs.fft.backward(ik * psik)
     psik *= ik * ik
-    d2psi = obs.fft.backward(psik, overwrite=True)
+    d2psi = obs.fft.backward(psik)
     peak = kernels.max_density(psi.reshape(flat))
     if obs.comm is not None and obs.comm.Get_size() > 1:
         peak = obs.global_max(np.array([peak]))

@@ -113,13 +113,20 @@ class GPEParams:
         arr = _as_batch(name, getattr(self, name))
         return np.broadcast_to(arr, (self.batch_size,)).astype(float).copy()
 
-    def point(self, b: int) -> "GPEParams":
-        """The b-th parameter point of a batch as an unbatched parameter set."""
+    def subset(self, start: int, stop: int) -> "GPEParams":
+        """Batch points start..stop-1 as a parameter set of their own (unbatched when it holds one point)."""
+        if not 0 <= start < stop <= self.batch_size:
+            raise ValueError(f"batch points {start}..{stop - 1}: outside 0..{self.batch_size - 1}")
         kw = {f.name: getattr(self, f.name) for f in fields(self)}
         for name in BATCHABLE:
-            kw[name] = float(self.batch_array(name)[b])
-        kw["batched"] = False
+            vals = self.batch_array(name)[start:stop]
+            kw[name] = float(vals[0]) if vals.size == 1 else vals.tolist()
+        kw["batched"] = False  # set again by __post_init__ when more than one point remains
         return GPEParams(**kw)
+
+    def point(self, b: int) -> "GPEParams":
+        """The b-th parameter point of a batch as an unbatched parameter set."""
+        return self.subset(b, b + 1)
 
     def replace(self, **changes) -> "GPEParams":
         kw = {f.name: getattr(self, f.name) for f in fields(self)}

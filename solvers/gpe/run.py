@@ -25,6 +25,8 @@ Config (YAML/JSON; every key optional except one of ``preset``/``model``; unknow
   output: {outputs_per_chunk: auto, psi: false, fields: true (2D/3D full n, Z), dtype: float32}
   checkpoint: {every_steps: null, every_wall_s: 600}
   checks: {points_per_xi_s: 2, max_phase: 0.5}
+  threads: null                       batched 1D: threads splitting the batch (null: the CPUs this process
+                                      may use, e.g. Slurm's cpus-per-task; always 1 per MPI rank)
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import argparse
 import copy
 import json
 import math
+import os
 import signal
 import sys
 import time
@@ -65,8 +68,11 @@ DEFAULTS: dict[str, Any] = {
     "output": {"outputs_per_chunk": None, "psi": False, "fields": True, "dtype": "float32"},
     "checkpoint": {"every_steps": None, "every_wall_s": 600.0},
     "checks": {"points_per_xi_s": 2.0, "max_phase": 0.5},
+    "threads": None,       # batched 1D runs: threads splitting the batch; None: the CPUs we may use
 }
 PROTOCOLS = ("quench", "ground_state", "uniform", "spin_wave")
+#: config keys that do not change a run's result (a run may be resumed with other values)
+_RESULT_NEUTRAL = ("checkpoint", "threads")
 
 _TERM = {"flag": False}
 
@@ -101,6 +107,9 @@ def resolve_config(config: dict | None) -> dict:
     v = cfg["time"]["output_every"]
     if v is not None and not (isinstance(v, int) and v >= 1):
         raise ValueError(f"config key time.output_every={v!r}: must be null (auto) or an integer >= 1 (steps)")
+    n = cfg["threads"]
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+        raise ValueError(f"config key threads={n!r}: must be null (auto) or an integer >= 1")
     k = cfg["output"]["outputs_per_chunk"]
     if k is not None and not (isinstance(k, int) and k >= 1):
         raise ValueError(f"config key output.outputs_per_chunk={k!r}: must be null (auto) or an integer >= 1")
@@ -160,7 +169,17 @@ def time_grid(cfg: dict, params: GPEParams) -> tuple[float, int, int]:
     return float(dt), n_steps, E
 
 
-def initial_state(cfg: dict, params: GPEParams, grid: Grid, fft: SlabFFT, comm, dt: float):
+def batch_threads(requested: int | None, batch: int, ranks: int) -> int:
+    """Threads of a run: one per MPI rank; a batch of B points uses min(B, requested or available CPUs)."""
+    if ranks > 1 or batch == 1:
+        if requested not in (None, 1) and ranks > 1:
+            raise ValueError(f"config key threads={requested}: MPI runs use one thread per rank")
+        return 1
+    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(batch, requested or available))
+
+
+def initial_state(cfg: dict, params: GPEParams, grid: Grid, fft: SlabFFT, comm, dt: float, threads: int = 1):
     ini = cfg["initial"]
     protocol = ini["protocol"]
     gdt = ini["ground_dt"] if ini["ground_dt"] is not None else 2 * dt
@@ -168,10 +187,10 @@ def initial_state(cfg: dict, params: GPEParams, grid: Grid, fft: SlabFFT, comm, 
     if protocol == "quench":
         prep = params.replace(omega_R=np.zeros(B) if params.batched else 0.0, detuning=0.0)
         return ground_state(prep, grid, fft, comm, spinor=ini["spinor"], dt=gdt, tol=ini["ground_tol"],
-                            max_steps=ini["ground_max_steps"])
+                            max_steps=ini["ground_max_steps"], threads=threads)
     if protocol == "ground_state":
         return ground_state(params, grid, fft, comm, spinor=ini["spinor"], dt=gdt, tol=ini["ground_tol"],
-                            max_steps=ini["ground_max_steps"])
+                            max_steps=ini["ground_max_steps"], threads=threads)
     if protocol == "spin_wave":
         return spin_wave_state(params, grid, int(ini["k_index"]), float(ini["amplitude"])), {}
     # uniform: homogeneous density, spinor from (Z, phi): s = n (sqrt(1-Z^2) cos phi, sqrt(1-Z^2) sin phi, Z)
@@ -212,6 +231,7 @@ def run(config: dict | None, store_path, *, comm=None, log=None) -> Path:
     params.check_preconditions(dt, points_per_xi_s=chk["points_per_xi_s"], max_phase=chk["max_phase"])
     grid = Grid(params.shape, params.box, rank, size)
     B = params.batch_size
+    threads = batch_threads(cfg["threads"], B, size)
     fft = SlabFFT(grid, B, pcomm)
     n_out = n_steps // E + 1
     K = cfg["output"]["outputs_per_chunk"] or auto_chunk(grid, B, n_out, cfg)
@@ -221,11 +241,11 @@ def run(config: dict | None, store_path, *, comm=None, log=None) -> Path:
                          batch_coords={n: params.batch_array(n) for n in BATCHABLE} if params.batched else None,
                          dtype=cfg["output"]["dtype"])
     record = sstore.to_jsonable({"config": cfg, "gpe_params": params.to_dict(), "dt": dt, "n_steps": n_steps,
-                                 "ranks": size})
-    # what must match for a resume: everything but the rank count (checked separately) and the checkpoint
-    # cadence (it does not change the result)
-    record_cmp = {k: v for k, v in record.items() if k != "ranks"}
-    record_cmp["config"] = {k: v for k, v in record_cmp["config"].items() if k != "checkpoint"}
+                                 "ranks": size, "threads": threads})
+    # what must match for a resume: everything but the rank count (checked separately), the checkpoint
+    # cadence and the thread count (a resume keeps the run's own thread count, see below)
+    record_cmp = {k: v for k, v in record.items() if k not in ("ranks", "threads")}
+    record_cmp["config"] = {k: v for k, v in record_cmp["config"].items() if k not in _RESULT_NEUTRAL}
 
     # -- decide: done / resume / fresh (rank 0), then tell everybody ------------------------------------------
     decision = None
@@ -237,8 +257,8 @@ def run(config: dict | None, store_path, *, comm=None, log=None) -> Path:
             import zarr
             attrs = dict(zarr.open_group(path, mode="r").attrs)
             if attrs.get(CHECKPOINT_ATTR) is not None:
-                old = {k: v for k, v in attrs.get("params", {}).items() if k != "ranks"}
-                old["config"] = {k: v for k, v in old.get("config", {}).items() if k != "checkpoint"}
+                old = {k: v for k, v in attrs.get("params", {}).items() if k not in ("ranks", "threads")}
+                old["config"] = {k: v for k, v in old.get("config", {}).items() if k not in _RESULT_NEUTRAL}
                 if json.loads(json.dumps(old)) != json.loads(json.dumps(record_cmp)):
                     decision = "mismatch"
                 elif attrs["params"].get("ranks") != size:
@@ -273,7 +293,7 @@ def run(config: dict | None, store_path, *, comm=None, log=None) -> Path:
         if pcomm is not None:
             pcomm.Barrier()
         layout.open()
-        psi, gs_info = initial_state(cfg, params, grid, fft, pcomm, dt)
+        psi, gs_info = initial_state(cfg, params, grid, fft, pcomm, dt, threads)
         say(f"initial state ({cfg['initial']['protocol']}): {gs_info}")
         layout.write_checkpoint(0, psi)
         if pcomm is not None:
@@ -285,9 +305,12 @@ def run(config: dict | None, store_path, *, comm=None, log=None) -> Path:
     else:
         layout.open()
         info, psi = layout.read_checkpoint()
+        # the batch is cut into the same parts as before: ducc0 rounds a line in a SIMD group and a lone
+        # line differently (an ulp), so another cut would break the bitwise resume
+        threads = int(layout.group.attrs["params"].get("threads", 1))
         say(f"resuming {store_path} from step {info['step']} (output {info['next_output']} of {n_out})")
 
-    prop = Propagator(params, grid, fft, get_scheme(cfg["time"]["scheme"]), dt, comm=pcomm)
+    prop = Propagator(params, grid, fft, get_scheme(cfg["time"]["scheme"]), dt, comm=pcomm, threads=threads)
     obs = Observer(params, grid, fft, prop.V, pcomm)
     every_steps = cfg["checkpoint"]["every_steps"]
     every_wall = cfg["checkpoint"]["every_wall_s"]

@@ -66,7 +66,8 @@ def _min():
 
 def ground_state(params: GPEParams, grid: Grid, fft: SlabFFT, comm=None, *, spinor="minus", dt: float,
                  scheme: str = "strang", tol: float = 1e-7, max_steps: int = 500_000,
-                 check_every: int = 100, psi0: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
+                 check_every: int = 100, psi0: np.ndarray | None = None,
+                 threads: int = 1) -> tuple[np.ndarray, dict]:
     """Imaginary-time ground state at fixed TOTAL atom number (per batch point).
 
     Starts from the Thomas-Fermi guess of ``spinor`` (or ``psi0``) and stops when the densities change by
@@ -76,7 +77,7 @@ def ground_state(params: GPEParams, grid: Grid, fft: SlabFFT, comm=None, *, spin
     separately: with Omega_R > 0 the populations relax to the coupled ground state s = (n, 0, 0); with
     Omega_R = 0 and a polarised guess the empty component stays empty (the experiment's initial state).
     """
-    prop = Propagator(params, grid, fft, get_scheme(scheme), dt, imaginary=True, comm=comm)
+    prop = Propagator(params, grid, fft, get_scheme(scheme), dt, imaginary=True, comm=comm, threads=threads)
     obs = Observer(params, grid, fft, prop.V, comm)
     psi = thomas_fermi_state(params, grid, spinor, comm) if psi0 is None else np.array(psi0, dtype=complex)
     prop.normalise(psi)

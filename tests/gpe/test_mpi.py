@@ -1,5 +1,9 @@
-"""MPI slab decomposition: P ranks give the same store as 1 rank (spec: <= 1e-12 relative; in practice bitwise,
-the transposes and the rank-order sums keep the arithmetic identical).  Runs the CLI under mpiexec."""
+"""MPI slab decomposition: P ranks give the same store as 1 rank.  Runs the CLI under mpiexec.
+
+Spec: <= 1e-12 relative for the state.  The float64 outputs (psi, energy, atom number) are held to that; the
+transposes and the rank-order sums keep the arithmetic identical, but ducc0 groups FFT lines into SIMD vectors
+differently when a rank holds fewer lines, which moves the 3D state by a few ulp (measured 4e-15).  The
+float32 profiles are therefore compared to float32 resolution (2 ulp of their largest value)."""
 
 import json
 
@@ -20,7 +24,7 @@ CFG_3D = {"model": {"shape": [72, 18, 18], "box": [24.0, 6.0, 6.0], "g11": 1.0, 
                     "omega_R": 1.0, "atom_number": 800.0, "trap": [0.5, 2.0, 2.0]},
           "time": {"dt": 0.002, "t_final": 0.1, "output_every": 25},
           "initial": {"ground_dt": 0.01, "ground_tol": 1e-3},
-          "output": {"outputs_per_chunk": 2}}
+          "output": {"outputs_per_chunk": 2, "psi": True}}
 
 
 def _run(tmp_path, cfg, ranks, name):
@@ -35,8 +39,9 @@ def _compare(ref, other):
     assert set(ref.data_vars) == set(other.data_vars)
     for name in ref.data_vars:
         a, b = ref[name].values, other[name].values
-        scale = np.max(np.abs(a))
-        assert np.max(np.abs(a - b)) <= 1e-12 * scale, name
+        rtol = 1e-12 if a.dtype == np.float64 else 2 * float(np.finfo(a.dtype).eps)
+        assert np.max(np.abs(a - b)) <= rtol * np.max(np.abs(a)), name
+    assert "psi_re" in ref.data_vars  # the state itself is compared at 1e-12
 
 
 @pytest.mark.parametrize("ranks", [2, 3])

@@ -77,3 +77,26 @@ def test_killed_run_resumes_bitwise(reference, tmp_path, sig):
     _assert_bitwise(ref, open_dataset(store).load())
     # a complete store is left alone
     assert "nothing to do" in run_cli(["--config", cfg_path, "--store", store]).stdout
+
+
+def test_batched_threaded_run_resumes_bitwise_with_its_own_thread_count(tmp_path):
+    """A batched run split over 2 threads, killed, and resumed by a job that asks for 1 thread: the resume
+    keeps the run's 2-thread cut of the batch (recorded in the store), so it ends bitwise equal."""
+    cfg = json.loads(json.dumps(CFG))
+    cfg["model"]["omega_R"] = [0.8, 0.9, 1.0, 1.1, 1.2]
+    cfg["time"]["t_final"] = 100.0
+    cfg["threads"] = 2
+    cfg_path = tmp_path / "cfg.json"
+    cfg_path.write_text(json.dumps(cfg))
+    run_cli(["--config", cfg_path, "--store", tmp_path / "ref.zarr"])
+    ref = open_dataset(tmp_path / "ref.zarr").load()
+    assert zarr.open_group(tmp_path / "ref.zarr", mode="r").attrs["params"]["threads"] == 2
+    store = tmp_path / "run.zarr"
+    proc = _start(cfg_path, store)
+    _wait_for_checkpoint(proc, store, min_output=2)
+    proc.kill()
+    proc.communicate(timeout=60)
+    assert not is_complete(store)
+    res = run_cli(["--config", cfg_path, "--store", store, "--set", "threads=1"])
+    assert "resuming" in res.stdout
+    _assert_bitwise(ref, open_dataset(store).load())
