@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from solvers import store
+from analysis.magnons import FIGURES
 from workflow.engines import chunked, dask_client, map_ordered
 from workflow.stages import place_figures, realisation_seeds
 from workflow.sweep import Sweep
 
 log = logging.getLogger("spinsweep")
 
-#: figure name -> file name under results/magnon/figures (the rules declare these outputs)
-FIGURES = ("conductances", "relaxation_times", "traces", "fits")
 
 
 def fits(config: Mapping[str, Any], sweep_store: str | Path, out: str | Path) -> Path:

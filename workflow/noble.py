@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from solvers import store
+from analysis.noble.figures import FIGURES
 from workflow.engines import dask_client
 from workflow.stages import place_figures, realisation_seeds
 from workflow.sweep import Sweep
@@ -19,7 +20,6 @@ from workflow.sweep import Sweep
 log = logging.getLogger("spinsweep")
 
 PANELS = ("fig3a", "fig3b", "fig3c", "fig3d", "fig3e")
-FIGURES = (*PANELS, "sweep_J", "sweep_gamma", "contrast_vs_detuning", "collective_vs_localized")
 
 
 def panel(config: Mapping[str, Any], name: str, out: str | Path) -> Path:

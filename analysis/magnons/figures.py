@@ -18,33 +18,8 @@ from solvers.magnons.relaxation import conductance_matrix, lambda_matrix  # noqa
 
 FIT_VARS = ("L11", "L12", "L22")
 
-CAPTIONS = {
-    "conductances": (
-        "Tunnelling conductances of the magnon junction versus the mean Zeeman field *h/T* (cf. slide 16): "
-        "spin conductance *L11/(AT) = F1(h/T)* with its critical asymptote *-ln(h/T)*, cross conductance "
-        "*L12/(AT) = L21/(AT^2)*, *L22/(AT^2)* and heat conductance *K = L22 - L12 L21/L11*. The shaded region "
-        "*h < T* is the quantum (degenerate) regime where all coefficients are enhanced by the magnonic critical "
-        "point; for *h > T* (classical Boltzmann gas) they fall like *exp(-h/T)*."),
-    "relaxation_times": (
-        "Relaxation times of the linear quasi-stationary model (slide 24), in units of "
-        "*tau~ = Nscr/(A T^2)*: the magnetization time *tau_M* diverges at the critical point as "
-        "*kappa/(2 L11) ~ 1/(sqrt(h/T) |ln(h/T)|)* (critical slowing down from the diverging compressibility "
-        "*kappa ~ 1/sqrt(h)*), while the temperature time *tau_T* stays finite."),
-    "traces": (
-        "Relaxation of the magnetization and temperature imbalances after opening the contact (slide 25), for the "
-        "spin protocol (*Delta M(0) > 0, Delta T(0) = 0*) and the thermal protocol (*Delta T(0) > 0, "
-        "Delta M(0) = 0*): non-linear two-reservoir evolution (solid) and the linear model with the fitted "
-        "conductances (dashed), at the sweep point named in the title. The thermoelectric coupling *L12* makes "
-        "each imbalance drive the other transiently."),
-    "fits": (
-        "Conductances recovered by fitting the linear model to noisy non-linear relaxation traces with the "
-        "equilibrium thermodynamic matrix at the mean point (slides 23, 26). Left: fitted/exact ratio "
-        "(mean +- standard deviation over noise realisations) versus *h/T* at the smallest bias. Right: relative "
-        "deviation of the mean fit from the exact linear response versus the initial bias; the dotted line marks "
-        "5 %, beyond which the fit no longer measures the linear-response value (open symbols: only one protocol "
-        "has a gapped initial state). Near the critical point the usable bias shrinks with *h/T* (roughly "
-        "*Delta h < h*) because the reservoir equation of state is non-analytic at *h = 0*."),
-}
+#: the figures drawn, in report order; their captions are workflow/report/magnon_<name>.rst
+FIGURES = ('conductances', 'relaxation_times', 'traces', 'fits')
 
 
 def _unit_scale(ds):
@@ -226,7 +201,7 @@ def _fig_fits(sweep, fits, path):
 
 
 def make_figures(sweep: xr.Dataset, fits: xr.Dataset, outdir) -> dict[str, pathlib.Path]:
-    """Write the four magnon-study PNG figures into ``outdir``; returns name -> path (names as in CAPTIONS)."""
+    """Write the four magnon-study PNG figures into ``outdir``; returns name -> path (names as in FIGURES)."""
     for d in ("h_over_T", "bias"):
         if d not in sweep.dims or d not in fits.dims:
             raise ValueError(f"sweep and fits must have dim {d!r}; got sweep dims {dict(sweep.sizes)}, "
@@ -235,7 +210,7 @@ def make_figures(sweep: xr.Dataset, fits: xr.Dataset, outdir) -> dict[str, pathl
     fits = fits.sortby(["h_over_T", "bias"])
     outdir = pathlib.Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    paths = {name: outdir / f"magnon_{name}.png" for name in CAPTIONS}
+    paths = {name: outdir / f"magnon_{name}.png" for name in FIGURES}
     _fig_conductances(sweep, paths["conductances"])
     _fig_times(sweep, paths["relaxation_times"])
     _fig_traces(sweep, fits, paths["traces"])

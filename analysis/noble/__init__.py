@@ -2,20 +2,20 @@
 
 * :func:`fit_exchange` -- J, gamma (+ stderr) of one ensemble Dataset with the formula values;
 * :func:`fit_table` -- fit_exchange over many Datasets as one xarray Dataset (dim ``run``);
-* :func:`make_figures` and :data:`CAPTIONS` -- Fig. 3a-e and the sweep maps as PNG files.
+* :func:`make_figures` and :data:`FIGURES` -- Fig. 3a-e and the sweep maps as PNG files.
 """
 
 from .fit import fit_exchange, propagator, two_mode_pair, two_mode_single
 from .formulas import (J_formula, alpha_interpolated, alpha_paper, bunching_times, contrast_formula,
                        gamma_formula)
 
-__all__ = ["CAPTIONS", "J_formula", "alpha_interpolated", "alpha_paper", "bunching_times", "contrast_formula",
+__all__ = ["FIGURES", "J_formula", "alpha_interpolated", "alpha_paper", "bunching_times", "contrast_formula",
            "fit_exchange", "fit_table", "gamma_formula", "make_figures", "propagator", "two_mode_pair",
            "two_mode_single"]
 
 
 def __getattr__(name):  # figures import matplotlib; load them only when asked
-    if name in ("make_figures", "CAPTIONS", "fit_table"):
+    if name in ("make_figures", "FIGURES", "fit_table"):
         from . import figures
         return getattr(figures, name)
     raise AttributeError(name)

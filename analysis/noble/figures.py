@@ -18,39 +18,8 @@ import numpy as np
 from .fit import fit_exchange, two_mode_pair, two_mode_single
 from .formulas import alpha_interpolated, bunching_times, contrast_formula
 
-CAPTIONS = {
-    "fig3a": "Fig. 3a reproduced: a collective excitation |1>_a|0>_b exchanged with the noble-gas spins at "
-             "moderate collision strength. Red: F10 = |<1_a 0_b|psi>|^2, blue: F01, shaded: standard error of "
-             "the ensemble mean, dashed: damped two-mode model with the fitted J and gamma; inset: single "
-             "trajectories. The exchange is damped by incoherent transfer (rate gamma ~ <phi^2>/tau).",
-    "fig3b": "Fig. 3b reproduced: a localized alkali excitation at moderate collision strength. Only its "
-             "symmetric part (overlap 1/N_a, inset) is exchanged coherently; the rest is transferred "
-             "incoherently to the noble gas: the alkali population (red dotted) decays at "
-             "gamma_a = <phi^2>/(4 tau) (black dotted, SI section 1).",
-    "fig3c": "Fig. 3c reproduced: the collective exchange for weak collisions. F10 and F01 oscillate at "
-             "2J = sqrt(N_a/N_b)<phi>/tau with high contrast and almost no decay despite the random collisions.",
-    "fig3d": "Fig. 3d reproduced: a localized excitation for weak collisions shows almost no oscillation "
-             "(contrast ~ 1/N_a, inset); its alkali population (red dotted) decays slowly at "
-             "gamma_a = <phi^2>/(4 tau).",
-    "fig3e": "Fig. 3e reproduced: two excitations |1>_a|1>_b (two-excitation subspace). P(2_a 0_b), P(0_a 2_b) "
-             "and P(1_a 1_b); at J t = pi/4 + m pi/2 (dotted) P(1_a 1_b) vanishes and the excitations bunch "
-             "in either ensemble (Hong-Ou-Mandel). Dashed: bosonic two-mode beam splitter with the formula J.",
-    "sweep_J": "Measured collective exchange rate J (fit of F10, F01) over the sweep, divided by the formula "
-               "sqrt(N_a/N_b)<phi>/(2 tau), against <phi>, delta_phi/<phi>, N_a and N_b; error bars: fit "
-               "standard errors. 1 means agreement with the SI.",
-    "sweep_gamma": "Measured decay rate gamma (envelope of F10 + F01) over the sweep as alpha = gamma / "
-                   "(<phi^2>/4tau) against delta_phi/<phi>. Dotted: the SI's limits alpha = 1/2 "
-                   "(delta_phi << <phi>) and 1 (delta_phi >> <phi>); line: the interpolation "
-                   "(1 + delta_phi^2/<phi^2>)/2. Only runs with J > 3 gamma (strong coupling) are shown. "
-                   "Right (when localized runs exist): decay rate of a localized excitation's "
-                   "non-symmetric alkali population over the SI's gamma_a = <phi^2>/(4 tau).",
-    "contrast_vs_detuning": "Exchange contrast max_t F01 against the detuning Delta/(2J) from the compensation "
-                            "point; line: two-mode prediction (2J)^2/((2J)^2 + Delta^2). Runs with weak decay "
-                            "only (gamma pi/(2J) < 0.05 by the formulas).",
-    "collective_vs_localized": "Collective vs localized excitation: exchange contrast max_t F01 against N_a. "
-                               "Collective: ~1; localized: ~1/N_a (dashed), the symmetric overlap. Runs with weak "
-                               "decay only (gamma pi/(2J) < 0.05 by the formulas).",
-}
+#: the figures drawn, in report order; their captions are workflow/report/noble_<name>.rst
+FIGURES = ('fig3a', 'fig3b', 'fig3c', 'fig3d', 'fig3e', 'sweep_J', 'sweep_gamma', 'contrast_vs_detuning', 'collective_vs_localized')
 
 RED, BLUE, GREY = "#c0392b", "#1f5fa8", "0.4"
 
@@ -300,7 +269,7 @@ def _fig_coll_loc(tab, path):
 
 
 def make_figures(datasets, outdir) -> dict[str, Path]:
-    """Draw every figure whose inputs are present; return {name: PNG path} (names are keys of CAPTIONS)."""
+    """Draw every figure whose inputs are present; return {name: PNG path} (names from FIGURES)."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     data = _as_mapping(datasets)

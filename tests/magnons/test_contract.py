@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from analysis.magnons import CAPTIONS, deviation_bias, fit_point, make_figures, relative_deviation
+from analysis.magnons import FIGURES, deviation_bias, fit_point, make_figures, relative_deviation
 from solvers.magnons import max_bias, onsager, point
 
 SCALARS = ("L11", "L12", "L21", "L22", "K", "kappa", "tau_M", "tau_T")
@@ -121,7 +121,7 @@ def test_make_figures_and_deviation_bias(tmp_path):
     db = deviation_bias(sweep, fits)
     assert db.sel(h_over_T=0.01) == pytest.approx(0.1)  # spin protocol infeasible at bias 0.1 > 2 h/T -> failure
     paths = make_figures(sweep, fits, tmp_path / "figs")
-    assert set(paths) == set(CAPTIONS)
+    assert set(paths) == set(FIGURES)
     for name, p in paths.items():
         assert p.exists() and p.suffix == ".png" and p.stat().st_size > 10_000, name
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
