@@ -71,7 +71,8 @@ DEFAULTS: dict[str, Any] = {
     "threads": None,       # batched 1D runs: threads splitting the batch; None: the CPUs we may use
 }
 PROTOCOLS = ("quench", "ground_state", "uniform", "spin_wave")
-#: config keys that do not change a run's result (a run may be resumed with other values)
+#: config keys a run may be resumed with other values of: the checkpoint cadence (no effect on the result)
+#: and the thread count (the resume takes the run's own from the store)
 _RESULT_NEUTRAL = ("checkpoint", "threads")
 
 _TERM = {"flag": False}
