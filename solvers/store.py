@@ -27,6 +27,7 @@ import socket
 import subprocess
 import time
 import uuid
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -191,7 +192,10 @@ def open_dataset(path: str | os.PathLike, **kwargs):
 
     if not is_complete(path):
         raise IncompleteStoreError(f"store {path} is missing or incomplete (no completion mark)")
-    return xr.open_zarr(Path(path), zarr_format=3, consolidated=False, **kwargs)
+    with warnings.catch_warnings():
+        # Snakemake marks directory() outputs with a .snakemake_timestamp file, which zarr reports as a stranger
+        warnings.filterwarnings("ignore", message=r"Object at \.snakemake_timestamp is not recognized")
+        return xr.open_zarr(Path(path), zarr_format=3, consolidated=False, **kwargs)
 
 
 class Stopwatch:

@@ -34,6 +34,17 @@ def test_round_trip_with_provenance(tmp_path):
     xr.testing.assert_identical(ds["M"].load(), _dataset()["M"])
 
 
+def test_snakemake_directory_marker_is_not_reported(tmp_path):
+    # Snakemake drops .snakemake_timestamp into directory() outputs; opening such a store stays silent
+    import warnings
+
+    path = store.write_dataset(_dataset(), tmp_path / "out.zarr", params={})
+    (path / ".snakemake_timestamp").write_text("")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert store.open_dataset(path)["M"].size == 16
+
+
 def test_variables_need_units_and_long_name(tmp_path):
     ds = _dataset()
     del ds["M"].attrs["units"]
