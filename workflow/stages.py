@@ -48,6 +48,9 @@ def setup_logging(logfile: str | Path | None = None) -> None:
         handlers.append(logging.FileHandler(logfile, mode="w"))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", handlers=handlers,
                         force=True)
+    # dask's own INFO chatter (worker start/stop, and a benign CommClosedError traceback when a LocalCluster
+    # shuts down) would bury the progress lines; its warnings and errors still come through
+    logging.getLogger("distributed").setLevel(logging.WARNING)
 
     def log_uncaught(kind, value, tb):  # the traceback belongs in the job's log, where users look
         log.critical("job failed", exc_info=(kind, value, tb))
