@@ -149,44 +149,17 @@ def evolve_single(c, perm, u, z, phi_mean, phi_std, theta, step0, record_every, 
 
 @numba.njit(cache=True)
 def _observables_double(C, n_alkali, out):
-    """P(2_a 0_b), P(0_a 2_b), P(1_a 1_b), population outside them, norm (two-excitation subspace).
-
-    C is the symmetric N x N amplitude matrix, c_ij = C[i, j] for i < j, zero diagonal; the norm is
-    sum_{i<j} |c_ij|^2 = sum |C|^2 / 2.
-    """
-    n = C.shape[0]
-    n_noble = n - n_alkali
-    saa = 0j
-    sbb = 0j
-    sab = 0j
-    norm = 0.0
-    for i in range(n):
-        for j in range(n):
-            v = C[i, j]
-            norm += v.real * v.real + v.imag * v.imag
-            if i < n_alkali:
-                if j < n_alkali:
-                    saa += v
-                else:
-                    sab += v
-            elif j >= n_alkali:
-                sbb += v
-    norm *= 0.5
-    saa *= 0.5  # each unordered alkali pair counted twice
-    sbb *= 0.5
-    p20 = (saa.real ** 2 + saa.imag ** 2) / (n_alkali * (n_alkali - 1) / 2) if n_alkali > 1 else 0.0
-    p02 = (sbb.real ** 2 + sbb.imag ** 2) / (n_noble * (n_noble - 1) / 2) if n_noble > 1 else 0.0
-    p11 = (sab.real ** 2 + sab.imag ** 2) / (n_alkali * n_noble)
-    out[0] = p20
-    out[1] = p02
-    out[2] = p11
-    out[3] = norm - p20 - p02 - p11
-    out[4] = norm
+    """:func:`_observables_double_split` of a complex amplitude matrix (the t = 0 record)."""
+    _observables_double_split(np.ascontiguousarray(C.real), np.ascontiguousarray(C.imag), n_alkali, out)
 
 
 @numba.njit(cache=True)
 def _observables_double_split(Cr, Ci, n_alkali, out):
-    """:func:`_observables_double` on the split (real, imaginary) storage of C."""
+    """P(2_a 0_b), P(0_a 2_b), P(1_a 1_b), population outside them, norm (two-excitation subspace).
+
+    C = Cr + i Ci is the symmetric N x N amplitude matrix, c_ij = C[i, j] for i < j, zero diagonal; the norm
+    is sum_{i<j} |c_ij|^2 = sum |C|^2 / 2.
+    """
     n = Cr.shape[0]
     n_noble = n - n_alkali
     saa_r = saa_i = sbb_r = sbb_i = sab_r = sab_i = 0.0
@@ -217,6 +190,14 @@ def _observables_double_split(Cr, Ci, n_alkali, out):
     out[2] = p11
     out[3] = norm - p20 - p02 - p11
     out[4] = norm
+
+
+@numba.njit(inline="always")
+def _pair_update(pr, pi, xr, xi, yr, yi, ar, ai, br, bi):
+    """(a, b) <- (p a + x b, y a + p b) for complex numbers given as (real, imaginary) parts: the pair matrix
+    of Eq. S1 acting on one pair of amplitudes (returns new a.re, a.im, b.re, b.im)."""
+    return ((pr * ar - pi * ai) + (xr * br - xi * bi), (pr * ai + pi * ar) + (xr * bi + xi * br),
+            (yr * ar - yi * ai) + (pr * br - pi * bi), (yr * ai + yi * ar) + (pr * bi + pi * br))
 
 
 @numba.njit(cache=True)
@@ -291,10 +272,7 @@ def evolve_double(C, perm, u, z, phi_mean, phi_std, theta, step0, record_every, 
                 ai = rai[k]
                 br = rbr[k]
                 bi = rbi[k]
-                rar[k] = (pr * ar - pi * ai) + (axr * br - axi * bi)
-                rai[k] = (pr * ai + pi * ar) + (axr * bi + axi * br)
-                rbr[k] = (byr * ar - byi * ai) + (pr * br - pi * bi)
-                rbi[k] = (byr * ai + byi * ar) + (pr * bi + pi * br)
+                rar[k], rai[k], rbr[k], rbi[k] = _pair_update(pr, pi, axr, axi, byr, byi, ar, ai, br, bi)
         # colliding rows at the colliding columns: C <- C M^T there
         for q in range(2 * n_alkali):
             r = coll[q]
@@ -308,10 +286,7 @@ def evolve_double(C, perm, u, z, phi_mean, phi_std, theta, step0, record_every, 
                 bi = ri[b]
                 pr = p_re[j]
                 pi = p_im[j]
-                rr[j] = (pr * ar - pi * ai) + (xr[j] * br - xi[j] * bi)
-                ri[j] = (pr * ai + pi * ar) + (xr[j] * bi + xi[j] * br)
-                rr[b] = (yr[j] * ar - yi[j] * ai) + (pr * br - pi * bi)
-                ri[b] = (yr[j] * ai + yi[j] * ar) + (pr * bi + pi * br)
+                rr[j], ri[j], rr[b], ri[b] = _pair_update(pr, pi, xr[j], xi[j], yr[j], yi[j], ar, ai, br, bi)
         # every other row: new C[k, r] = new C[r, k]
         for q in range(2 * n_alkali):
             r = coll[q]
