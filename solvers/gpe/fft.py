@@ -55,15 +55,17 @@ class SlabFFT:
         self._real6 = self.lead + (nxl, P, nyl, nz)      # x-slab as (x, y-block, y in block, z)
         self._real5 = self.lead + (nxl, ny, nz)
         self._block = (P, nxl, nyl, nz)                   # one field's send/receive blocks
+        if P > 1:
+            from mpi4py import MPI
+            self._mpi_complex = MPI.C_DOUBLE_COMPLEX
         send = self.kbuf if P == 1 else np.empty(self.lead + self._block, dtype=complex)
         self._send = send.reshape(self.lead + self._block)
         # the send buffer seen in x-slab order: the z transform writes (reads) it through this view
         self._send_as_real = self._send.transpose(0, 1, 3, 2, 4, 5)
 
     def _alltoall(self, src: np.ndarray, dst: np.ndarray) -> None:
-        from mpi4py import MPI
         for f in np.ndindex(*self.lead):
-            self.comm.Alltoall([src[f], MPI.C_DOUBLE_COMPLEX], [dst[f], MPI.C_DOUBLE_COMPLEX])
+            self.comm.Alltoall([src[f], self._mpi_complex], [dst[f], self._mpi_complex])
 
     # -- in-place transforms (hot loop: no allocation) --------------------------------------------------------
     def forward_buf(self, psi: np.ndarray) -> np.ndarray:
@@ -103,7 +105,7 @@ class SlabFFT:
 
     def backward(self, psik: np.ndarray) -> np.ndarray:
         """Inverse FFT (1/N normalised); spectral layout in (left intact), a new real-layout array out."""
-        out = np.empty(self.lead[:1] + psik.shape[1:2] + self.grid.local_shape, dtype=complex)
+        out = np.empty(psik.shape[:2] + self.grid.local_shape, dtype=complex)
         if self.grid.ndim == 1:
             return c2c(psik, (2,), False, out)
         return self.backward_buf(np.asarray(psik, dtype=complex), out)

@@ -71,9 +71,16 @@ DEFAULTS: dict[str, Any] = {
     "threads": None,       # batched 1D runs: threads splitting the batch; None: the CPUs we may use
 }
 PROTOCOLS = ("quench", "ground_state", "uniform", "spin_wave")
-#: config keys a run may be resumed with other values of: the checkpoint cadence (no effect on the result)
-#: and the thread count (the resume takes the run's own from the store)
-_RESULT_NEUTRAL = ("checkpoint", "threads")
+
+
+def _resume_identity(record: dict) -> dict:
+    """The part of a run record that a resume must match: everything but the rank count (checked on its own),
+    the thread count (the resume takes the run's own from the store) and the checkpoint cadence (no effect
+    on the result); JSON-normalised so that a record read back from the store compares equal."""
+    out = {k: v for k, v in record.items() if k not in ("ranks", "threads")}
+    out["config"] = {k: v for k, v in out.get("config", {}).items() if k not in ("checkpoint", "threads")}
+    return json.loads(json.dumps(out))
+
 
 _TERM = {"flag": False}
 
@@ -172,8 +179,8 @@ def time_grid(cfg: dict, params: GPEParams) -> tuple[float, int, int]:
 
 def batch_threads(requested: int | None, batch: int, ranks: int) -> int:
     """Threads of a run: one per MPI rank; a batch of B points uses min(B, requested or available CPUs)."""
-    if ranks > 1 or batch == 1:
-        if requested not in (None, 1) and ranks > 1:
+    if ranks > 1:
+        if requested not in (None, 1):
             raise ValueError(f"config key threads={requested}: MPI runs use one thread per rank")
         return 1
     available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -243,10 +250,6 @@ def run(config: dict | None, store_path, *, comm=None, log=None) -> Path:
                          dtype=cfg["output"]["dtype"])
     record = sstore.to_jsonable({"config": cfg, "gpe_params": params.to_dict(), "dt": dt, "n_steps": n_steps,
                                  "ranks": size, "threads": threads})
-    # what must match for a resume: everything but the rank count (checked separately), the checkpoint
-    # cadence and the thread count (a resume keeps the run's own thread count, see below)
-    record_cmp = {k: v for k, v in record.items() if k not in ("ranks", "threads")}
-    record_cmp["config"] = {k: v for k, v in record_cmp["config"].items() if k not in _RESULT_NEUTRAL}
 
     # -- decide: done / resume / fresh (rank 0), then tell everybody ------------------------------------------
     decision = None
@@ -258,9 +261,7 @@ def run(config: dict | None, store_path, *, comm=None, log=None) -> Path:
             import zarr
             attrs = dict(zarr.open_group(path, mode="r").attrs)
             if attrs.get(CHECKPOINT_ATTR) is not None:
-                old = {k: v for k, v in attrs.get("params", {}).items() if k not in ("ranks", "threads")}
-                old["config"] = {k: v for k, v in old.get("config", {}).items() if k not in _RESULT_NEUTRAL}
-                if json.loads(json.dumps(old)) != json.loads(json.dumps(record_cmp)):
+                if _resume_identity(attrs.get("params", {})) != _resume_identity(record):
                     decision = "mismatch"
                 elif attrs["params"].get("ranks") != size:
                     decision = "ranks"
