@@ -5,7 +5,7 @@ Prints ratios measured in one run (the machine is shared and noisy):
 1. single-excitation kernel (pairing + Eq. S1 update, random numbers pre-drawn) in collisions/s per core,
    and its ratio to the rate at which numpy draws in bulk the random numbers of one collision
    (one uniform for the partner, one standard normal for phi); target >= 0.7;
-2. kernel vs the straightforward per-step vectorised numpy implementation (solvers.collisions.reference,
+2. kernel vs the straightforward per-step vectorised numpy implementation (spinsweep.solvers.collisions.reference,
    given the same partners and angles, i.e. without its pairing cost); target >= 10x;
 3. two-excitation subspace, N_a = 30, N_b = 300, <phi> = 1e-5: a fraction of one full exchange period
    (pi/J steps) is timed and extrapolated (stated as such); with --full-period the whole period is also run
@@ -29,10 +29,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from solvers.collisions import ensemble, exchange_rate, kernels, run_trajectory  # noqa: E402
-from solvers.collisions.params import CollisionParams  # noqa: E402
-from solvers.collisions.reference import evolve_single_numpy  # noqa: E402
-from solvers.collisions.states import initial_double, initial_single  # noqa: E402
+from spinsweep.solvers.collisions import ensemble, exchange_rate, kernels, run_trajectory  # noqa: E402
+from spinsweep.solvers.collisions.params import CollisionParams  # noqa: E402
+from spinsweep.solvers.collisions.reference import evolve_single_numpy  # noqa: E402
+from spinsweep.solvers.collisions.states import initial_double, initial_single  # noqa: E402
 
 
 def best_of(fn, repeat=5):

@@ -1,4 +1,4 @@
-"""Benchmarks of solvers.gpe; prints RATIOS measured within one run (the machine is shared and noisy).
+"""Benchmarks of spinsweep.solvers.gpe; prints RATIOS measured within one run (the machine is shared and noisy).
 
     python benchmarks/bench_gpe.py            # all sections
     python benchmarks/bench_gpe.py --no-3d    # skip the 3D MPI section
@@ -27,8 +27,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from solvers.gpe import GPEParams, Grid, Propagator, SlabFFT, STRANG  # noqa: E402
-from solvers.gpe.fft import c2c  # noqa: E402
+from spinsweep.solvers.gpe import GPEParams, Grid, Propagator, SlabFFT, STRANG  # noqa: E402
+from spinsweep.solvers.gpe.fft import c2c  # noqa: E402
 
 
 def best_time(fn, repeats=5):
@@ -93,7 +93,7 @@ def batched(nx, B=32, steps=200, threads=1):
 
 def batched_runs(B=32, threads=1):
     """End-to-end: one batched run() of B points vs B single run() calls (ground state, outputs, store)."""
-    from solvers.gpe.run import run
+    from spinsweep.solvers.gpe.run import run
     tmp = Path(tempfile.mkdtemp())
     om = [float(v) for v in np.linspace(0.8, 1.2, B)]
     model = {"shape": [512], "box": [50.0], "g11": 20.0, "g22": 20.0, "g12": 17.0, "omega_R": om,
@@ -158,8 +158,8 @@ def observables_fraction(repeats=3):
     Measured inside each run (wrapping profiles() and the chunk writes), so both parts see the same machine
     load; the first run only warms the numba caches.  Returns the smallest share of the later runs.
     """
-    import solvers.gpe.run as R
-    from solvers.gpe.output import StoreLayout
+    import spinsweep.solvers.gpe.run as R
+    from spinsweep.solvers.gpe.output import StoreLayout
     spent = {"obs": 0.0}
     orig_profiles, orig_write = R.profiles, StoreLayout.write_chunk
 

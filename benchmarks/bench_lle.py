@@ -14,8 +14,8 @@ import time
 
 import numpy as np
 
-from solvers.lle import build, initial_spin
-from solvers.rabi import preset
+from spinsweep.solvers.lle import build, initial_spin
+from spinsweep.solvers.rabi import preset
 
 
 def run(N: int, quantum_torque: bool = True, n_floor: float = 0.02, t_end: float = 4.0, scheme: str = "fd4",

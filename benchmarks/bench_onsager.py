@@ -1,4 +1,4 @@
-"""Throughput of solvers.magnons.onsager against mpmath's scalar polylog, measured in the same run.
+"""Throughput of spinsweep.solvers.magnons.onsager against mpmath's scalar polylog, measured in the same run.
 
 Prints x-values per second for both (all five coefficients L11, L12, L21, L22, K per x), the speed ratio, and
 the largest relative difference on the mpmath sample. The onsager rate must be >= 1e6 values/s.
@@ -13,7 +13,7 @@ import time
 import mpmath
 import numpy as np
 
-from solvers.magnons import onsager
+from spinsweep.solvers.magnons import onsager
 
 
 def mpmath_onsager(x: float) -> tuple[float, ...]:

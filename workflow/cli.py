@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from workflow.config import DEFAULT_CONFIG, REPO, ConfigError, load
+from spinsweep.workflow.config import DEFAULT_CONFIG, PROFILES, ROOT, SNAKEFILE, ConfigError, load
 
 
 def _check(args) -> int:
@@ -35,7 +35,7 @@ def _run(args, extra: list[str]) -> int:
     except ConfigError as err:
         print(f"spinsweep: invalid configuration: {err}", file=sys.stderr)
         return 1
-    base = ["snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(REPO)]
+    base = ["snakemake", "--snakefile", str(SNAKEFILE), "--directory", str(ROOT)]
     if args.configfile:
         base += ["--configfile", str(configfile.resolve())]
     run = base + (["--cores", str(args.cores)] if args.cores else []) + extra
@@ -55,7 +55,7 @@ def _profiles(args) -> int:
     target_dir = Path(user_config_dir("snakemake", "snakemake"))
     target_dir.mkdir(parents=True, exist_ok=True)
     for name in ("slurm", "local"):
-        source, link = REPO / "cluster" / name, target_dir / name
+        source, link = PROFILES / name, target_dir / name
         if link.is_symlink() or link.exists():
             if link.resolve() == source.resolve():
                 print(f"{link} -> {source} (already linked)")

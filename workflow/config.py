@@ -21,9 +21,13 @@ from typing import Any
 import jsonschema
 import yaml
 
-REPO = Path(__file__).resolve().parent.parent
-SCHEMA_PATH = REPO / "config" / "schema" / "config.schema.yaml"
-DEFAULT_CONFIG = REPO / "config" / "config.yaml"
+#: Where the package's data sit: the checkout in an editable install, ``site-packages/spinsweep`` in a wheel
+#: install (pyproject.toml maps config/ and cluster/ beside workflow/ either way).
+ROOT = Path(__file__).resolve().parent.parent
+SNAKEFILE = ROOT / "workflow" / "Snakefile"
+SCHEMA_PATH = ROOT / "config" / "schema" / "config.schema.yaml"
+DEFAULT_CONFIG = ROOT / "config" / "config.yaml"
+PROFILES = ROOT / "cluster"
 
 
 class ConfigError(ValueError):

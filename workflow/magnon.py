@@ -1,6 +1,6 @@
 """Magnon-study stages beyond the generic sweep: dask-batched conductance fits, figures.
 
-The physics lives in ``solvers.magnons`` (per point) and ``analysis.magnons`` (fits, figures); this module
+The physics lives in ``spinsweep.solvers.magnons`` (per point) and ``spinsweep.analysis.magnons`` (fits, figures); this module
 only moves stores in and out and fans the fits out over dask.
 """
 
@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from solvers import store
-from analysis.magnons import FIGURES
-from workflow.engines import chunked, dask_client, map_ordered
-from workflow.stages import place_figures, realisation_seeds
-from workflow.sweep import Sweep
+from spinsweep.solvers import store
+from spinsweep.analysis.magnons import FIGURES
+from spinsweep.workflow.engines import chunked, dask_client, map_ordered
+from spinsweep.workflow.stages import place_figures, realisation_seeds
+from spinsweep.workflow.sweep import Sweep
 
 log = logging.getLogger("spinsweep")
 
@@ -29,7 +29,7 @@ def fits(config: Mapping[str, Any], sweep_store: str | Path, out: str | Path) ->
     workers ran it or in which order.
     """
     import xarray as xr
-    from analysis.magnons import fit_point
+    from spinsweep.analysis.magnons import fit_point
 
     section = config["magnon"]
     settings = section["fits"]
@@ -64,7 +64,7 @@ def fits(config: Mapping[str, Any], sweep_store: str | Path, out: str | Path) ->
 
 def figures(sweep_store: str | Path, fits_store: str | Path, outputs: Mapping[str, str | Path]) -> None:
     """Draw the magnon figures and put each at the path the rule declared for it."""
-    from analysis.magnons import make_figures
+    from spinsweep.analysis.magnons import make_figures
 
     swept = store.open_dataset(sweep_store).load()
     fitted = store.open_dataset(fits_store).load()

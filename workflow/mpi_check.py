@@ -1,4 +1,4 @@
-"""MPI launch self-test: ``<launcher> -n P python -m workflow.mpi_check OUT.json``.
+"""MPI launch self-test: ``<launcher> -n P python -m spinsweep.workflow.mpi_check OUT.json``.
 
 Checks that P ranks start as one MPI world (sum of ranks by allreduce, host names by gather) and that the
 mpi4py build and the MPI library agree; rank 0 writes what it found.  Rule ``mpi_selftest`` runs it through

@@ -1,6 +1,6 @@
 """Noble-study stages beyond the generic sweep: the Fig. 3 panels (dask ensembles) and the figures.
 
-Physics lives in ``solvers.collisions`` (ensembles) and ``analysis.noble`` (fits, figures); this module moves
+Physics lives in ``spinsweep.solvers.collisions`` (ensembles) and ``spinsweep.analysis.noble`` (fits, figures); this module moves
 stores in and out and starts the dask cluster.
 """
 
@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from solvers import store
-from analysis.noble.figures import FIGURES
-from workflow.engines import dask_client
-from workflow.stages import place_figures, realisation_seeds
-from workflow.sweep import Sweep
+from spinsweep.solvers import store
+from spinsweep.analysis.noble.figures import FIGURES
+from spinsweep.workflow.engines import dask_client
+from spinsweep.workflow.stages import place_figures, realisation_seeds
+from spinsweep.workflow.sweep import Sweep
 
 log = logging.getLogger("spinsweep")
 
@@ -23,8 +23,8 @@ PANELS = ("fig3a", "fig3b", "fig3c", "fig3d", "fig3e")
 
 
 def panel(config: Mapping[str, Any], name: str, out: str | Path) -> Path:
-    """One Fig. 3 panel: the preset ensemble (solvers.collisions.fig3_presets) run on dask."""
-    from solvers.collisions import ensemble, fig3_presets
+    """One Fig. 3 panel: the preset ensemble (spinsweep.solvers.collisions.fig3_presets) run on dask."""
+    from spinsweep.solvers.collisions import ensemble, fig3_presets
 
     section = config["noble"]
     params, n_traj = fig3_presets(section.get("panels", "default"))[name]
@@ -41,8 +41,8 @@ def panel(config: Mapping[str, Any], name: str, out: str | Path) -> Path:
 def figures(config: Mapping[str, Any], panel_stores: Mapping[str, str | Path], sweep_store: str | Path,
             outputs: Mapping[str, str | Path]) -> None:
     """Fit every ensemble (panels and sweep points) and draw the figures at the paths the rule declared."""
-    from analysis.noble import make_figures
-    from solvers.collisions.point import as_ensemble
+    from spinsweep.analysis.noble import make_figures
+    from spinsweep.solvers.collisions.point import as_ensemble
 
     runs = {name: store.open_dataset(path).load() for name, path in panel_stores.items()}
     sweep = Sweep.from_section(config["noble"])

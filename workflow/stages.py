@@ -2,7 +2,7 @@
 
 A study plugs in by naming its point function in :data:`POINT_FUNCTIONS`: a pure function
 ``point(**params) -> xarray.Dataset`` (no sweep dimensions) implemented in ``solvers``.  Nothing here is
-physics; each stage reads and writes whole zarr stores through :mod:`solvers.store`.
+physics; each stage reads and writes whole zarr stores through :mod:`spinsweep.solvers.store`.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from solvers import store
-from workflow.engines import dask_client
-from workflow.sweep import Sweep
+from spinsweep.solvers import store
+from spinsweep.workflow.engines import dask_client
+from spinsweep.workflow.sweep import Sweep
 
 log = logging.getLogger("spinsweep")
 
@@ -35,8 +35,8 @@ class PointFunction:
 
 
 POINT_FUNCTIONS = {
-    "magnon": PointFunction("solvers.magnons:point"),
-    "noble": PointFunction("solvers.collisions.point:point", seeded=True, dask=True),
+    "magnon": PointFunction("spinsweep.solvers.magnons:point"),
+    "noble": PointFunction("spinsweep.solvers.collisions.point:point", seeded=True, dask=True),
 }
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from workflow.config import expand_axis
+from spinsweep.workflow.config import expand_axis
 
 
 @dataclass(frozen=True)

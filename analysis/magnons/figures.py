@@ -1,7 +1,7 @@
 """Sweep-level figures of the magnon study (seed slides 16, 24, 25) and of the conductance fits.
 
-``sweep``: point datasets (solvers.magnons.point) concatenated over dims ``h_over_T`` and ``bias``;
-``fits``: fit datasets (analysis.magnons.fit_point) concatenated the same way (dims h_over_T, bias, realisation).
+``sweep``: point datasets (spinsweep.solvers.magnons.point) concatenated over dims ``h_over_T`` and ``bias``;
+``fits``: fit datasets (spinsweep.analysis.magnons.fit_point) concatenated the same way (dims h_over_T, bias, realisation).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from solvers.magnons.relaxation import conductance_matrix, lambda_matrix  # noqa: E402
+from spinsweep.solvers.magnons.relaxation import conductance_matrix, lambda_matrix  # noqa: E402
 
 FIT_VARS = ("L11", "L12", "L22")
 

@@ -1,7 +1,7 @@
 """Conductance fitting as an experiment would do it (seed slides 23-26, Brantut et al. Science 2013 scheme).
 
 Given the relaxation traces Delta M(t), Delta T(t) of both protocols (non-linear evolution from
-``solvers.magnons.point``), optionally with Gaussian measurement noise, fit the quasi-stationary linear model
+``spinsweep.solvers.magnons.point``), optionally with Gaussian measurement noise, fit the quasi-stationary linear model
     (Delta M(t)/Nscr, Delta T(t)/T) = Lambda(t; L, K) (Delta M(0)/Nscr, Delta T(0)/T)
 for the three conductances L11, L12 (= L21/T), L22, with the thermodynamic matrix K taken from the
 equilibrium equation of state at the mean point (h, T) (slide 23 B) and the prepared initial imbalances known.
@@ -21,7 +21,7 @@ import numpy as np
 import xarray as xr
 from scipy.optimize import least_squares
 
-from solvers.magnons.relaxation import conductance_matrix, lambda_matrix
+from spinsweep.solvers.magnons.relaxation import conductance_matrix, lambda_matrix
 
 FIT_VARS = ("L11", "L12", "L22")
 
@@ -119,7 +119,7 @@ def fit_point(point: xr.Dataset, noise: float, seeds: list[int]) -> xr.Dataset:
         raise ValueError("seeds must contain at least one seed (one noise realisation each)")
     missing = [k for k in ("T", "A") if k not in point.attrs]
     if missing:
-        raise ValueError(f"point dataset attrs lack {missing}: pass the Dataset returned by solvers.magnons.point "
+        raise ValueError(f"point dataset attrs lack {missing}: pass the Dataset returned by spinsweep.solvers.magnons.point "
                          f"(attrs T, J, A) unchanged; got attrs {sorted(point.attrs)}")
     T = float(point.attrs["T"])
     A = float(point.attrs["A"])

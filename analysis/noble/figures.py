@@ -1,6 +1,6 @@
 """Figures of the collision study: Fig. 3a-e of Katz et al. 2022 and sweep maps of J, gamma and contrast.
 
-``make_figures(datasets, outdir)`` takes ensemble Datasets (from ``solvers.collisions.ensemble``, possibly
+``make_figures(datasets, outdir)`` takes ensemble Datasets (from ``spinsweep.solvers.collisions.ensemble``, possibly
 re-opened from their stores).  Datasets under the keys "fig3a" ... "fig3e" of a mapping draw those panels
 (a, b: collective / localized at moderate <phi>; c, d: the same at weak <phi>; e: |1_a 1_b> in the
 two-excitation subspace, as in the main-text caption of Fig. 3); every single-excitation dataset (any key)

@@ -60,7 +60,7 @@ def _sigma(sem):
 
 
 def fit_exchange(ds, *, fit_detuning: bool = False) -> dict:
-    """Fit J and gamma (1/tau) with standard errors to an ensemble Dataset of ``solvers.collisions.ensemble``.
+    """Fit J and gamma (1/tau) with standard errors to an ensemble Dataset of ``spinsweep.solvers.collisions.ensemble``.
 
     Single subspace: F10_mean and F01_mean jointly; two-excitation subspace: P20, P02, P11.  Errors are
     curve_fit's, weighted by the ensemble standard errors and rescaled by the reduced chi^2 (the model is the

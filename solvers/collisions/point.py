@@ -46,8 +46,8 @@ def point(n_alkali: int, n_noble: int, phi_mean: float, phi_std_ratio: float, de
 def as_ensemble(ds, params):
     """Undo :func:`point`'s layout for one point of a sweep store, given that point's parameters.
 
-    Returns what :func:`solvers.collisions.ensemble` returns (``t`` coordinate, parameter attrs), so
-    analysis.noble fits it directly.
+    Returns what :func:`spinsweep.solvers.collisions.ensemble` returns (``t`` coordinate, parameter attrs), so
+    spinsweep.analysis.noble fits it directly.
     """
     out = ds.swap_dims({"record": "t"}).set_coords("t")
     attrs = {k: params[k] for k in ("n_alkali", "n_noble", "phi_mean", "initial")}

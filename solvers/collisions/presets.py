@@ -1,6 +1,6 @@
 """Parameter sets for Fig. 3 of Katz et al. 2022 (main-text caption, SI section 1), default and paper scale.
 
-Each entry is (params for :func:`solvers.collisions.ensemble`, n_traj).  Times are in units of tau; the
+Each entry is (params for :func:`spinsweep.solvers.collisions.ensemble`, n_traj).  Times are in units of tau; the
 record grid has ~300-400 points and n_steps covers a few exchange periods pi/J, 2J = sqrt(N_a/N_b)<phi>/tau.
 
 * "default": minutes on 2 cores in total (measured ~1 min for a-e on the shared CI machine): the weak-collision

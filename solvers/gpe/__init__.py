@@ -3,12 +3,12 @@
 Public API
 ----------
 * :class:`GPEParams` -- dimensionless parameters (hbar = m = 1), 1D/2D/3D, batched 1D; precondition checks.
-* :mod:`.units` -- the one place converting paper / SI units (via :mod:`solvers.rabi`) to solver units.
+* :mod:`.units` -- the one place converting paper / SI units (via :mod:`spinsweep.solvers.rabi`) to solver units.
 * :class:`Grid`, :class:`SlabFFT` -- periodic grid, x-slab MPI decomposition, all-to-all distributed FFT.
 * :data:`STRANG`, :data:`YOSHIDA4`, :func:`get_scheme` -- splitting schemes as coefficient tables.
 * :class:`Propagator` -- real/imaginary-time stepping on one loop; :func:`ground_state` at fixed total N.
 * :class:`Observer`, :func:`profiles` -- n, s, Z, phi, v, Eq. (7) spin currents, quantum torque, |H x s|, E, N.
-* :func:`solvers.gpe.run.run` / ``python -m solvers.gpe.run`` -- config -> zarr store, checkpoints, resume,
+* :func:`spinsweep.solvers.gpe.run.run` / ``python -m spinsweep.solvers.gpe.run`` -- config -> zarr store, checkpoints, resume,
   MPI ranks (module not imported here, so that ``python -m`` runs it cleanly).
 """
 

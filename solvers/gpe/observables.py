@@ -25,7 +25,7 @@ def _cross(a: np.ndarray, b: np.ndarray, axis: int = 1) -> np.ndarray:
 
 
 class Observer:
-    """Computes the observables of :mod:`solvers.gpe` on this rank's x-slab."""
+    """Computes the observables of :mod:`spinsweep.solvers.gpe` on this rank's x-slab."""
 
     def __init__(self, params: GPEParams, grid: Grid, fft: SlabFFT, V: np.ndarray, comm=None) -> None:
         self.params, self.grid, self.fft, self.comm = params, grid, fft, comm
@@ -119,7 +119,7 @@ def radial_profile(field: np.ndarray, grid: Grid) -> np.ndarray:
 def profiles(psi: np.ndarray, obs: Observer) -> dict[str, np.ndarray]:
     """All stored observables along x (radially integrated in 2D/3D) plus the scalars energy, atom_number.
 
-    Fused numba kernel (:func:`solvers.gpe.kernels.fields`); :meth:`Observer.compute` with :func:`derived`
+    Fused numba kernel (:func:`spinsweep.solvers.gpe.kernels.fields`); :meth:`Observer.compute` with :func:`derived`
     is the plain-numpy reference of the same formulas (tests compare them).  In 2D/3D the densities, spin,
     currents, torque and |H x s| are integrated over (y, z); Z, phi and v are then formed from the integrated
     quantities (what an experiment integrating radially measures), and the full-grid n and Z are kept as

@@ -20,7 +20,7 @@ import numpy as np
 import zarr
 from zarr.codecs import BloscCodec
 
-from solvers import store as sstore
+from spinsweep.solvers import store as sstore
 
 from .grid import Grid
 from .units import OutputUnits

@@ -11,7 +11,7 @@ motion is Eq. (1)/(5) with kappa = (g - g12) (hbar kappa = delta g in the paper'
 already holding the dimensional reduction of Eq. 9).  Small spin waves around s = (n, 0, 0) obey
 omega(k)^2 = (eps_k + Omega_R)(eps_k + Omega_R + kappa n) and omega_p = sqrt(Omega_R (Omega_R + kappa n)).
 
-Everything here is dimensionless; the conversion from SI / paper units lives in :mod:`solvers.gpe.units`.
+Everything here is dimensionless; the conversion from SI / paper units lives in :mod:`spinsweep.solvers.gpe.units`.
 Any of ``g11, g22, g12, omega_R, detuning, atom_number`` may be a 1D sequence of length B: that is the
 batched mode (B parameter points advanced in one array of shape (B, 2, Nx)).
 """

@@ -1,8 +1,8 @@
 """Run driver and CLI of the GPE solver: config -> parameters -> initial state -> evolution -> zarr store.
 
-    python -m solvers.gpe.run --config run.yaml --store out.zarr
-    python -m solvers.gpe.run --preset paper118 --store out.zarr [--set time.t_final=30 ...]
-    mpiexec -n P python -m solvers.gpe.run ...      srun --mpi=pmi2 -n P python -m solvers.gpe.run ...
+    python -m spinsweep.solvers.gpe.run --config run.yaml --store out.zarr
+    python -m spinsweep.solvers.gpe.run --preset paper118 --store out.zarr [--set time.t_final=30 ...]
+    mpiexec -n P python -m spinsweep.solvers.gpe.run ...      srun --mpi=pmi2 -n P python -m spinsweep.solvers.gpe.run ...
 
 A store that exists with a checkpoint and without the completion mark is resumed from its last checkpoint
 (bitwise the same result as an uninterrupted run for the same rank count); a complete store is left alone.
@@ -12,7 +12,7 @@ Default protocol (the experiment, seed Methods "Experimental procedure"): imagin
 polarised in |1,-1> with the coupling off, then Omega_R switched on suddenly at t = 0.
 
 Config (YAML/JSON; every key optional except one of ``preset``/``model``; unknown keys are errors):
-  preset: paper118 | paper62          solvers.rabi presets (1D paper route; units 1/Omega_R, xi_R, n0)
+  preset: paper118 | paper62          spinsweep.solvers.rabi presets (1D paper route; units 1/Omega_R, xi_R, n0)
   physical: {omega_R_hz, omega_R_over_kappa_n0, R_x_um, dg_over_g, N}   overrides of the preset
   grid: {box_factor: 2.5, points_per_xi_s: 2.5, n_x: null}              paper route grid
   model: {shape, box, g11, g22, g12, omega_R, atom_number, detuning, trap}   dimensionless GPEParams;
@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from solvers import store as sstore
+from spinsweep.solvers import store as sstore
 
 from .fft import SlabFFT
 from .grid import Grid
@@ -57,7 +57,7 @@ from .stepper import Propagator
 from .units import OutputUnits, PRESETS, from_rabi
 
 DEFAULTS: dict[str, Any] = {
-    "preset": None,        # paper118 | paper62 (solvers.rabi presets, 1D paper route)
+    "preset": None,        # paper118 | paper62 (spinsweep.solvers.rabi presets, 1D paper route)
     "physical": {},        # RabiParams.from_paper keywords overriding the preset
     "grid": {"box_factor": 2.5, "points_per_xi_s": 2.5, "n_x": None},  # paper route only
     "model": None,         # dimensionless GPEParams fields (shape, box, g11, g22, g12, omega_R, ...)
@@ -130,7 +130,7 @@ def build_params(cfg: dict) -> tuple[GPEParams, OutputUnits]:
             return GPEParams(**cfg["model"]), OutputUnits()
         except TypeError as e:
             raise ValueError(f"config key model: {e}") from None
-    from solvers.rabi import RabiParams, preset as rabi_preset
+    from spinsweep.solvers.rabi import RabiParams, preset as rabi_preset
     rp = rabi_preset(PRESETS[cfg["preset"]])
     if cfg["physical"]:
         kw = {"omega_R_hz": rp.omega_R / (2 * math.pi), "omega_R_over_kappa_n0": 1 / rp.Lambda0,
@@ -290,8 +290,8 @@ def run(config: dict | None, store_path, *, comm=None, log=None) -> Path:
     if decision == "fresh":
         if rank == 0:
             layout.create(record, {"units_to_SI": units.to_dict(),
-                                   "solver_units": "dimensionless, hbar = m = 1 (see solvers.gpe.units)",
-                                   "model": "two Rabi-coupled GPEs (solvers.gpe), farolfi2023 Eqs. 1-7"})
+                                   "solver_units": "dimensionless, hbar = m = 1 (see spinsweep.solvers.gpe.units)",
+                                   "model": "two Rabi-coupled GPEs (spinsweep.solvers.gpe), farolfi2023 Eqs. 1-7"})
         if pcomm is not None:
             pcomm.Barrier()
         layout.open()
@@ -371,8 +371,8 @@ def _set_key(cfg: dict, dotted: str, raw: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m solvers.gpe.run", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--config", help="YAML or JSON run config (see solvers.gpe.run.DEFAULTS)")
+    ap = argparse.ArgumentParser(prog="python -m spinsweep.solvers.gpe.run", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--config", help="YAML or JSON run config (see spinsweep.solvers.gpe.run.DEFAULTS)")
     ap.add_argument("--preset", help=f"paper preset shortcut: {sorted(PRESETS)}")
     ap.add_argument("--store", required=True, help="zarr store path of this run")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",

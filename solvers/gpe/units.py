@@ -1,6 +1,6 @@
 """The one place where the GPE solver converts between SI / paper units and its dimensionless units.
 
-Solver units (hbar = m = 1) come from :meth:`solvers.rabi.RabiParams.units` for the paper route: time 1/Omega_R,
+Solver units (hbar = m = 1) come from :meth:`spinsweep.solvers.rabi.RabiParams.units` for the paper route: time 1/Omega_R,
 length xi_R = sqrt(hbar/(m Omega_R)), 1D density n0.  Stores are written in lab units (um, ms, 1/um) when a
 scale is known, else in solver units (units attr "1").
 """
@@ -10,11 +10,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from solvers.rabi import HBAR, RabiParams, preset as rabi_preset
+from spinsweep.solvers.rabi import HBAR, RabiParams, preset as rabi_preset
 
 from .params import GPEParams
 
-#: CLI / config shortcuts -> solvers.rabi presets
+#: CLI / config shortcuts -> spinsweep.solvers.rabi presets
 PRESETS = {"paper118": "fig3_118Hz", "paper62": "fig4b_62Hz"}
 
 

@@ -1,7 +1,7 @@
 """Exact oscillation frequency of the Rabi-coupled (internal) bosonic Josephson junction.
 
 Homogeneous limit of seed Eq. (1): ``ds/dt = H(s) x s`` with ``H = -Omega_R x_hat + kappa s_z z_hat``
-(sign convention of :mod:`solvers.rabi.params`).  In units of Omega_R, with ``u = s/n`` and
+(sign convention of :mod:`spinsweep.solvers.rabi.params`).  In units of Omega_R, with ``u = s/n`` and
 ``Lambda = kappa n/Omega_R``, the energy ``E = -u_x + Lambda u_z^2/2`` and ``|u| = 1`` are conserved.  For the
 fully polarised start ``s(0) = (0, 0, -n)`` (seed: "initially fully polarized state s_z = -n"), ``E = Lambda/2`` gives
 ``u_x = Lambda (Z^2 - 1)/2`` and, with ``dZ/dt = -u_y``,

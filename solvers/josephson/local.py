@@ -2,7 +2,7 @@
 
 Each point x of the cloud is treated as a homogeneous junction with ``Lambda(x) = kappa n(x)/Omega_R``,
 ``n(x) = n0 (1 - x^2/R_x^2)``; the main local oscillation frequency of Z is
-``Omega(x) = Omega_R * frequency(Lambda(x))`` (:func:`solvers.josephson.frequency.frequency`).  It vanishes at
+``Omega(x) = Omega_R * frequency(Lambda(x))`` (:func:`spinsweep.solvers.josephson.frequency.frequency`).  It vanishes at
 the critical positions +-x_c where ``Omega_R = kappa n(x_c)/2`` (Lambda = 2), separating the self-trapped centre
 from the Rabi-oscillating tails.  Outside the cloud (|x| >= R_x, n = 0) Omega(x) = Omega_R, the n -> 0 limit.
 """
@@ -15,7 +15,7 @@ from .frequency import frequency
 
 
 def frequency_map(params, x) -> np.ndarray:
-    """Omega(x) [rad/s] for a :class:`solvers.rabi.RabiParams` and positions x [m] (any shape)."""
+    """Omega(x) [rad/s] for a :class:`spinsweep.solvers.rabi.RabiParams` and positions x [m] (any shape)."""
     x = np.asarray(x, dtype=float)
     if np.any(~np.isfinite(x)):
         raise ValueError("x: positions must be finite (metres)")

@@ -1,7 +1,7 @@
 """Dimensionless 1D Landau-Lifshitz equation of the torque study on a periodic grid (FD4 or Fourier).
 
 Seed Eqs. (1)-(2) with n(x) fixed and v = 0 (Methods: "if the density and the superfluid velocity are constant,
-the system is described only by Eq. (5)"), in the units of :meth:`solvers.rabi.RabiParams.units`
+the system is described only by Eq. (5)"), in the units of :meth:`spinsweep.solvers.rabi.RabiParams.units`
 (time 1/Omega_R, length xi_R = sqrt(hbar/(m Omega_R)), density n0, so hbar/(2m) = 1/2):
 
     ds/dt + d_x j_s = H(s) x s,     j_s = (1/2) (d_x s x s)/n,     H = (-1, 0, Lambda0 s_z).

@@ -2,9 +2,9 @@
 
 ``evolve(params, x, t_out, quantum_torque=True, s0=None)``:
 
-* ``params`` -- :class:`solvers.rabi.RabiParams` (R_x = inf for a homogeneous gas);
+* ``params`` -- :class:`spinsweep.solvers.rabi.RabiParams` (R_x = inf for a homogeneous gas);
 * ``x`` -- uniform grid [m], periodic (the point x[-1] + dx is x[0]); for a trapped cloud it must extend beyond
-  +-R_x (the Thomas-Fermi edge is regularised, see :mod:`solvers.lle.core`);
+  +-R_x (the Thomas-Fermi edge is regularised, see :mod:`spinsweep.solvers.lle.core`);
 * ``t_out`` -- output times [s], increasing, t_out[0] = start of the evolution;
 * ``s0`` -- initial spin direction, shape (len(x), 3); |s| = n(x) is imposed (n is fixed in the LLE).
   Default: fully polarised s = (0, 0, -n) (the experiment's |1,-1> start).
@@ -43,7 +43,7 @@ def _uniform_grid(x) -> tuple[np.ndarray, float]:
 
 def build(params, x, *, quantum_torque: bool = True, n_floor: float = 0.02, scheme: str = "fd4",
           check_resolution: bool = True) -> tuple[LLE, np.ndarray]:
-    """The dimensionless :class:`~solvers.lle.core.LLE` for ``params`` on grid ``x`` [m], and x/xi_R."""
+    """The dimensionless :class:`~spinsweep.solvers.lle.core.LLE` for ``params`` on grid ``x`` [m], and x/xi_R."""
     x, dx = _uniform_grid(x)
     if scheme not in GRIDS:
         raise ValueError(f"scheme = {scheme!r}: allowed {sorted(GRIDS)}")

@@ -10,7 +10,7 @@ Public API (stable; additions only):
 * constants :data:`HBAR`, :data:`M_NA23`, :data:`A_NA_11`, :data:`A_NA_12`.
 
 Sign convention: H = -Omega_R x + kappa s_z z, ground state s = (n, 0, 0), GPE coupling -(hbar Omega_R/2) sigma_x
-(see :mod:`solvers.rabi.params`).
+(see :mod:`spinsweep.solvers.rabi.params`).
 """
 
 from .params import (A_NA_11, A_NA_12, HBAR, KAPPA_REDUCTIONS, M_NA23, PRESETS, RabiParams, Units,

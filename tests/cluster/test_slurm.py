@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from conftest import IN_CI, REPO, require
-from solvers import store
+from spinsweep.solvers import store
 
 pytestmark = pytest.mark.slurm
 

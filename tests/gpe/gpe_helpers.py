@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from solvers.gpe import (GPEParams, Grid, Observer, Propagator, SlabFFT, get_scheme, ground_state)
+from spinsweep.solvers.gpe import (GPEParams, Grid, Observer, Propagator, SlabFFT, get_scheme, ground_state)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -51,7 +51,7 @@ def mpiexec_or_skip() -> str:
 
 
 def run_cli(args, *, ranks=None, timeout=300, check=True, **popen):
-    cmd = [sys.executable, "-m", "solvers.gpe.run", *map(str, args)]
+    cmd = [sys.executable, "-m", "spinsweep.solvers.gpe.run", *map(str, args)]
     if ranks is not None:
         cmd = [mpiexec_or_skip(), "-n", str(ranks), *cmd]
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))

@@ -31,7 +31,7 @@ def test_batched_cli_store_equals_single_runs(tmp_path):
     coordinates); each point equals its own single run."""
     import json
 
-    from solvers.store import open_dataset
+    from spinsweep.solvers.store import open_dataset
     from gpe_helpers import run_cli
     model = {"shape": [288], "box": [50.0], "g11": 20.0, "g22": 20.0, "g12": [17.0, 16.5], "omega_R": [1.0, 1.2],
              "atom_number": 26.67, "trap": [0.316]}
@@ -46,14 +46,17 @@ def test_batched_cli_store_equals_single_runs(tmp_path):
     one = open_dataset(tmp_path / "s.zarr").load()
     for name in ("Z", "s", "quantum_torque", "energy"):
         a, b = one[name].values, batch[name].isel(point=1).values
-        assert np.max(np.abs(a - b)) <= 1e-12 * np.max(np.abs(a)), name
+        # the fields agree to ~1e-15 in float64; float32 stores round them, so a value on a rounding boundary
+        # may land one float32 ulp away: allow 4 ulp of the largest value (1e-12 relative for float64)
+        rel = 1e-12 if a.dtype == np.float64 else 4 * np.finfo(a.dtype).eps
+        assert np.max(np.abs(a - b)) <= rel * np.max(np.abs(a)), name
 
 
 def test_threads_split_the_batch():
     """threads > 1 cut the batch into parts advanced concurrently.  Spec: 1e-12 relative to one thread
     (ducc0 rounds a line in a SIMD group and in the scalar tail differently, by an ulp); bitwise for a given
     thread count."""
-    from solvers.gpe import Grid, Propagator, SlabFFT, get_scheme, ground_state
+    from spinsweep.solvers.gpe import Grid, Propagator, SlabFFT, get_scheme, ground_state
 
     p = small_trapped(shape=(128,), box=40.0, R=15.0).replace(omega_R=np.linspace(0.5, 1.5, 5))
     grid = Grid(p.shape, p.box)
@@ -77,8 +80,8 @@ def test_threads_split_the_batch():
 def test_threads_are_checked():
     import pytest
 
-    from solvers.gpe import Grid, Propagator, SlabFFT, get_scheme
-    from solvers.gpe.run import batch_threads, resolve_config
+    from spinsweep.solvers.gpe import Grid, Propagator, SlabFFT, get_scheme
+    from spinsweep.solvers.gpe.run import batch_threads, resolve_config
 
     p = small_trapped(shape=(64,), box=40.0, R=15.0)
     grid = Grid(p.shape, p.box)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from solvers.gpe import GPEParams, Grid, SlabFFT, ground_state
+from spinsweep.solvers.gpe import GPEParams, Grid, SlabFFT, ground_state
 from gpe_helpers import machinery
 
 
@@ -39,7 +39,7 @@ def test_coupled_ground_state_normalises_the_total_not_each_component():
     assert abs(Np + Nm - 26.7) < 1e-10 * 26.7
     assert abs(Np - Nm) < 1e-6 * 26.7  # symmetric couplings: equal populations
     _, _, _, obs = machinery(p)
-    from solvers.gpe import profiles
+    from spinsweep.solvers.gpe import profiles
     f = profiles(psi, obs)
     n, s = f["n"][0], f["s"][0]
     core = n > 1e-3 * n.max()

@@ -1,4 +1,4 @@
-"""Uniform gas = two-mode Josephson dynamics (seed Eq. 1 without spin current), against solvers.josephson.
+"""Uniform gas = two-mode Josephson dynamics (seed Eq. 1 without spin current), against spinsweep.solvers.josephson.
 
 In a homogeneous periodic box the kinetic term never acts (only k = 0 is occupied), so the GPE reduces
 exactly to du/dt = H(u) x u with H = (-Omega_R, 0, kappa n u_z), Lambda = kappa n / Omega_R.  The only error
@@ -8,8 +8,8 @@ is the splitting error of the local/Rabi steps.
 import numpy as np
 import pytest
 
-from solvers import josephson
-from solvers.gpe import GPEParams, profiles
+from spinsweep.solvers import josephson
+from spinsweep.solvers.gpe import GPEParams, profiles
 from gpe_helpers import machinery
 
 

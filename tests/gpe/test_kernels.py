@@ -3,7 +3,7 @@
 import numpy as np
 import scipy.linalg
 
-from solvers.gpe import kernels
+from spinsweep.solvers.gpe import kernels
 
 
 def test_sincos_matches_libm_to_an_ulp():

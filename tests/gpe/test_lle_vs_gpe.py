@@ -1,4 +1,4 @@
-"""GPE vs the 1D Landau-Lifshitz reduction (solvers.lle) in the paper's regime (seed Methods, Extended Data
+"""GPE vs the 1D Landau-Lifshitz reduction (spinsweep.solvers.lle) in the paper's regime (seed Methods, Extended Data
 Fig. 1: density and velocity barely matter, the LLE with quantum torque reproduces Z(x, t)).
 
 Paper route Omega_R = 2pi x 118 Hz = 0.33 kappa n0, delta g/g = 0.07, with a shorter cloud (R_x = 60 um instead
@@ -7,10 +7,10 @@ of 210 um) to keep the LLE integration within the test budget; same Lambda0, hen
 
 import numpy as np
 
-from solvers import lle
-from solvers.gpe import profiles
-from solvers.gpe.units import from_rabi
-from solvers.rabi import RabiParams
+from spinsweep.solvers import lle
+from spinsweep.solvers.gpe import profiles
+from spinsweep.solvers.gpe.units import from_rabi
+from spinsweep.solvers.rabi import RabiParams
 from gpe_helpers import machinery, quench_ground
 
 

@@ -10,7 +10,7 @@ import json
 import numpy as np
 import pytest
 
-from solvers.store import open_dataset
+from spinsweep.solvers.store import open_dataset
 from gpe_helpers import mpiexec_or_skip, run_cli
 
 pytestmark = pytest.mark.mpi
@@ -78,7 +78,7 @@ def test_srun_pmi2_two_ranks_equal_one_rank(tmp_path):
     cfg_path = tmp_path / "srun.json"
     cfg_path.write_text(json.dumps(CFG_2D))
     store = tmp_path / "srun.zarr"
-    res = subprocess.run([srun, "--mpi=pmi2", "-n", "2", sys.executable, "-m", "solvers.gpe.run", "--config",
+    res = subprocess.run([srun, "--mpi=pmi2", "-n", "2", sys.executable, "-m", "spinsweep.solvers.gpe.run", "--config",
                           str(cfg_path), "--store", str(store)], cwd=REPO, env=cli_env(), capture_output=True,
                          text=True, timeout=300)
     assert res.returncode == 0, res.stdout + res.stderr

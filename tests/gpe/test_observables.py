@@ -5,7 +5,7 @@ fields themselves (time derivative by a centred difference)."""
 import numpy as np
 import pytest
 
-from solvers.gpe.observables import profiles, profiles_reference
+from spinsweep.solvers.gpe.observables import profiles, profiles_reference
 from gpe_helpers import machinery, quench_ground, small_trapped
 
 
@@ -48,7 +48,7 @@ def test_continuity_and_spin_equation(evolved):
     na, nb = (s[2] + f0["n"][0]) / 2, (f0["n"][0] - s[2]) / 2
     Wz = (p.g11 - p.g12) * na - (p.g22 - p.g12) * nb
     H = np.stack([np.full_like(Wz, p.omega_R), np.zeros_like(Wz), -Wz])
-    local = -np.cross(H, s, axis=0)  # ds/dt|local = -H x s in this GPE's convention (solvers.gpe.observables)
+    local = -np.cross(H, s, axis=0)  # ds/dt|local = -H x s in this GPE's convention (spinsweep.solvers.gpe.observables)
     assert np.allclose(np.linalg.norm(local, axis=0), f0["H_cross_s"][0], rtol=1e-10, atol=1e-12)
     rhs = -_dx(f0["spin_current_advection"][0], L) + f0["quantum_torque"][0] + local
     # centred difference: error ~ h^2 |d3s/dt3| / 6; measured 5.1e-6, 2.1e-5, 1.3e-4 for h = 1, 2, 5 steps

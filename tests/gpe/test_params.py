@@ -2,8 +2,8 @@
 
 import pytest
 
-from solvers.gpe import GPEParams, Grid, get_scheme
-from solvers.gpe.run import resolve_config, run
+from spinsweep.solvers.gpe import GPEParams, Grid, get_scheme
+from spinsweep.solvers.gpe.run import resolve_config, run
 from gpe_helpers import small_trapped
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import zarr
 
-from solvers.store import is_complete, open_dataset
+from spinsweep.solvers.store import is_complete, open_dataset
 from gpe_helpers import REPO, cli_env, run_cli
 
 CFG = {"model": {"shape": [256], "box": [50.0], "g11": 20.0, "g22": 20.0, "g12": 17.0, "omega_R": 1.0,
@@ -22,7 +22,7 @@ CFG = {"model": {"shape": [256], "box": [50.0], "g11": 20.0, "g22": 20.0, "g12":
 
 
 def _start(cfg_path, store):
-    return subprocess.Popen([sys.executable, "-m", "solvers.gpe.run", "--config", str(cfg_path), "--store",
+    return subprocess.Popen([sys.executable, "-m", "spinsweep.solvers.gpe.run", "--config", str(cfg_path), "--store",
                              str(store)], cwd=REPO, env=cli_env(), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from scipy.optimize import curve_fit
 
-from solvers.gpe import GPEParams, profiles, spin_wave_state
-from solvers.gpe.grid import Grid
+from spinsweep.solvers.gpe import GPEParams, profiles, spin_wave_state
+from spinsweep.solvers.gpe.grid import Grid
 from gpe_helpers import machinery
 
 

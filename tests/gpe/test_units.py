@@ -1,8 +1,8 @@
-"""Paper route -> solver units (solvers.gpe.units via solvers.rabi): the numbers the paper quotes survive."""
+"""Paper route -> solver units (spinsweep.solvers.gpe.units via spinsweep.solvers.rabi): the numbers the paper quotes survive."""
 
 import numpy as np
 
-from solvers.gpe.units import preset
+from spinsweep.solvers.gpe.units import preset
 
 
 def test_paper118_preset_reproduces_the_papers_numbers():

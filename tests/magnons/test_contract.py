@@ -1,12 +1,12 @@
-"""Contract functions called by the workflow: solvers.magnons.point, analysis.magnons.fit_point / make_figures."""
+"""Contract functions called by the workflow: spinsweep.solvers.magnons.point, spinsweep.analysis.magnons.fit_point / make_figures."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import xarray as xr
 
-from analysis.magnons import FIGURES, deviation_bias, fit_point, make_figures, relative_deviation
-from solvers.magnons import max_bias, onsager, point
+from spinsweep.analysis.magnons import FIGURES, deviation_bias, fit_point, make_figures, relative_deviation
+from spinsweep.solvers.magnons import max_bias, onsager, point
 
 SCALARS = ("L11", "L12", "L21", "L22", "K", "kappa", "tau_M", "tau_T")
 TRACES = ("dM", "dT", "dM_lin", "dT_lin")

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solvers.magnons import bose, onsager
-from solvers.magnons.polylog import ORDERS, X_SPLIT
-from solvers.magnons.relaxation import currents
+from spinsweep.solvers.magnons import bose, onsager
+from spinsweep.solvers.magnons.polylog import ORDERS, X_SPLIT
+from spinsweep.solvers.magnons.relaxation import currents
 
 ZETA2 = math.pi**2 / 6
 ZETA3 = 1.2020569031595942

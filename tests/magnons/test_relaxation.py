@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from solvers.magnons import (conductance_matrix, dimensionless_matrix, initial_state, lambda_matrix,
+from spinsweep.solvers.magnons import (conductance_matrix, dimensionless_matrix, initial_state, lambda_matrix,
                              linear_relaxation, nonlinear_relaxation, onsager, time_constants)
-from solvers.magnons.relaxation import reservoir_state
+from spinsweep.solvers.magnons.relaxation import reservoir_state
 
 
 def _k_l(x):

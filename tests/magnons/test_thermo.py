@@ -6,9 +6,9 @@ import math
 import numpy as np
 import pytest
 
-from solvers.magnons import (compressibility, energy, entropy, magnetization, magnon_density, response_matrix,
+from spinsweep.solvers.magnons import (compressibility, energy, entropy, magnetization, magnon_density, response_matrix,
                              state_from_MS)
-from solvers.magnons.thermo import R_CRIT, ZETA32, ZETA52, n_scale
+from spinsweep.solvers.magnons.thermo import R_CRIT, ZETA32, ZETA52, n_scale
 
 POINTS = [(1e-4, 1.0, 1.0), (0.05, 0.7, 1.3), (0.8, 1.0, 0.5), (3.0, 2.0, 1.0), (12.0, 1.5, 2.0)]
 

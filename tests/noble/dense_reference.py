@@ -1,7 +1,7 @@
 """Independent dense-matrix implementation of the collision model on the full 2^(N_a+N_b) Hilbert space.
 
 Each collision is scipy.linalg.expm(-i phi s_a . k_b) built from Pauli matrices with Kronecker products, the
-Zeeman step is expm(-i theta sum_a s_az); nothing is shared with solvers.collisions except the conventions
+Zeeman step is expm(-i theta sum_a s_az); nothing is shared with spinsweep.solvers.collisions except the conventions
 (spin order: alkali 0..N_a-1, then noble gas; local basis [down, up]).
 """
 

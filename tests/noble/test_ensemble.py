@@ -9,8 +9,8 @@ import threading
 import numpy as np
 import pytest
 
-from solvers.collisions import ensemble, run_trajectory
-from solvers.collisions.ensemble import batch_bounds, default_batch_size
+from spinsweep.solvers.collisions import ensemble, run_trajectory
+from spinsweep.solvers.collisions.ensemble import batch_bounds, default_batch_size
 
 distributed = pytest.importorskip("distributed")
 
@@ -35,7 +35,7 @@ def serial():
 def test_mean_and_sem_match_direct_computation(serial):
     # the ordered Welford fold equals numpy's mean / standard error over the stacked trajectories
     # (to 1e-12: different summation order)
-    from solvers.collisions.ensemble import trajectory_seed
+    from spinsweep.solvers.collisions.ensemble import trajectory_seed
 
     small = dict(PARAMS, n_steps=4000)
     ds = ensemble(small, 5, SEED, batch_size=2)

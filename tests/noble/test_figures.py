@@ -1,4 +1,4 @@
-"""Figures and sweep table of analysis.noble on small ensembles (drawing only; physics is in test_physics)."""
+"""Figures and sweep table of spinsweep.analysis.noble on small ensembles (drawing only; physics is in test_physics)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from analysis.noble import FIGURES, J_formula, fit_table, make_figures
-from solvers.collisions import ensemble
+from spinsweep.analysis.noble import FIGURES, J_formula, fit_table, make_figures
+from spinsweep.solvers.collisions import ensemble
 
 
 def _params(phi, dphi, periods=1.5, n_rec=120, **kw):

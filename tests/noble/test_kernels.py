@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from solvers.collisions import CollisionParams, run_trajectory
-from solvers.collisions import kernels
-from solvers.collisions.ensemble import trajectory_seed
-from solvers.collisions.reference import evolve_single_numpy
-from solvers.collisions.states import initial_double, initial_single
+from spinsweep.solvers.collisions import CollisionParams, run_trajectory
+from spinsweep.solvers.collisions import kernels
+from spinsweep.solvers.collisions.ensemble import trajectory_seed
+from spinsweep.solvers.collisions.reference import evolve_single_numpy
+from spinsweep.solvers.collisions.states import initial_double, initial_single
 
 from .dense_reference import dense_evolve, index_of
 
@@ -169,7 +169,7 @@ def test_initial_states_normalised():
 def test_fig3_presets_are_valid_and_cover_the_exchange():
     # every preset passes the parameter checks and runs >= 1.5 exchange periods pi/J; the paper scale uses
     # the seed's numbers
-    from solvers.collisions import ensemble_params, exchange_rate, fig3_presets
+    from spinsweep.solvers.collisions import ensemble_params, exchange_rate, fig3_presets
 
     for scale in ("default", "paper"):
         presets = fig3_presets(scale)

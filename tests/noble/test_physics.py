@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from analysis.noble import J_formula, bunching_times, contrast_formula, fit_exchange
-from solvers.collisions import ensemble
+from spinsweep.analysis.noble import J_formula, bunching_times, contrast_formula, fit_exchange
+from spinsweep.solvers.collisions import ensemble
 
 
 def _single(n_a, n_b, phi, dphi, periods, n_rec=300, **extra):

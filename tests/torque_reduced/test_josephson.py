@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from solvers import josephson as J
-from solvers.rabi import preset
+from spinsweep.solvers import josephson as J
+from spinsweep.solvers.rabi import preset
 
 
 @pytest.mark.parametrize("Lambda", [0.05, 0.7, 1.5, 1.95, 1.999, 2.001, 2.05, 2.5, 1 / 0.33, 8.0, -3.0])

@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from solvers import josephson as J
-from solvers.lle import build, evolve, initial_spin
-from solvers.rabi import preset
+from spinsweep.solvers import josephson as J
+from spinsweep.solvers.lle import build, evolve, initial_spin
+from spinsweep.solvers.rabi import preset
 
 P = preset("fig3_118Hz")
 T_R = 2 * math.pi / P.omega_R          # Rabi period [s]
@@ -144,7 +144,7 @@ def test_dataset_contract(runs, tmp_path):
             assert "units" in var.attrs and "long_name" in var.attrs, name
     np.testing.assert_allclose(qt.t.values, T_OUT)
     assert qt.Z.values[0] == pytest.approx(-1.0)
-    store = pytest.importorskip("solvers.store")
+    store = pytest.importorskip("spinsweep.solvers.store")
     path = store.write_dataset(qt, tmp_path / "lle.zarr", params=SMALL.to_dict())
     back = store.open_dataset(path)
     np.testing.assert_array_equal(back.s.values, qt.s.values)

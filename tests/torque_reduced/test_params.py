@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from solvers.rabi import HBAR, KAPPA_REDUCTIONS, PRESETS, RabiParams, preset
+from spinsweep.solvers.rabi import HBAR, KAPPA_REDUCTIONS, PRESETS, RabiParams, preset
 
 TWO_PI = 2 * math.pi
 

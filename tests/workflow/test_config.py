@@ -12,7 +12,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workflow.config import DEFAULT_CONFIG, REPO, ConfigError, load, validate
+from spinsweep.workflow.config import DEFAULT_CONFIG, ROOT as REPO, ConfigError, load, validate
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +137,7 @@ def test_cli_and_snakemake_reject_bad_config_before_writing(default, tmp_path):
     config = _mutated(default, ("magnon", "fixed", "T"), -2.0)
     config["results"] = str(results)
     path = _write(tmp_path, config)
-    cli = subprocess.run([sys.executable, "-m", "workflow.cli", "check", str(path)], capture_output=True,
+    cli = subprocess.run([sys.executable, "-m", "spinsweep.workflow.cli", "check", str(path)], capture_output=True,
                          text=True, cwd=REPO)
     assert cli.returncode == 1
     assert "magnon.fixed.T" in cli.stderr and "-2.0" in cli.stderr and "Traceback" not in cli.stderr
@@ -151,6 +151,6 @@ def test_cli_and_snakemake_reject_bad_config_before_writing(default, tmp_path):
 def test_schema_is_valid_json_schema():
     import jsonschema
 
-    from workflow.config import schema
+    from spinsweep.workflow.config import schema
 
     jsonschema.Draft202012Validator.check_schema(schema())

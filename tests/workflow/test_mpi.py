@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from conftest import REPO
-from workflow.engines import mpi_command
+from spinsweep.workflow.engines import mpi_command
 
 
 def test_launcher_choice():
@@ -23,7 +23,7 @@ def test_launcher_choice():
 @pytest.mark.parametrize("ranks", [2, 3])
 def test_ranks_form_one_world(mpiexec, tmp_path, ranks):
     out = tmp_path / "mpi.json"
-    cmd = mpi_command(ranks, environ={}) + [sys.executable, "-m", "workflow.mpi_check", str(out)]
+    cmd = mpi_command(ranks, environ={}) + [sys.executable, "-m", "spinsweep.workflow.mpi_check", str(out)]
     subprocess.run(cmd, check=True, timeout=120, cwd=REPO)
     report = json.loads(out.read_text())
     assert report["ranks"] == ranks and report["allreduce_ok"] and len(report["hosts"]) == ranks

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from conftest import REPO
-from solvers import store
+from spinsweep.solvers import store
 
 
 def tiny_config(results: Path, *, n_h=4, batch_size=3) -> dict:

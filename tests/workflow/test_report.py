@@ -1,8 +1,8 @@
 """Every figure a study draws has its caption (workflow/report/<study>_<name>.rst, the only copy), and every
 caption belongs to a drawn figure."""
 
-from analysis.magnons import FIGURES as MAGNON_FIGURES
-from analysis.noble import FIGURES as NOBLE_FIGURES
+from spinsweep.analysis.magnons import FIGURES as MAGNON_FIGURES
+from spinsweep.analysis.noble import FIGURES as NOBLE_FIGURES
 from conftest import REPO
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from solvers import store
+from spinsweep.solvers import store
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -68,7 +68,7 @@ def test_incremental_store_is_incomplete_until_marked(tmp_path):
 
 WRITER = """
 import sys, numpy as np, xarray as xr
-from solvers import store
+from spinsweep.solvers import store
 n = 4000
 ds = xr.Dataset({f"v{i}": (("t",), np.random.default_rng(i).random(n), {"units": "1", "long_name": "v"})
                  for i in range(400)}, coords={"t": np.arange(n)})

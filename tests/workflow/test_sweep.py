@@ -7,8 +7,8 @@ import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workflow.stages import realisation_seeds
-from workflow.sweep import Sweep
+from spinsweep.workflow.stages import realisation_seeds
+from spinsweep.workflow.sweep import Sweep
 
 
 def _sweep(sizes, zipped, batch_size):

@@ -2,8 +2,8 @@
 # a bad key, type or value stops here with one message naming the key, the value and what is allowed.
 import sys
 
-from workflow.config import ConfigError, fill_defaults, validate
-from workflow.sweep import Sweep
+from spinsweep.workflow.config import ConfigError, fill_defaults, validate
+from spinsweep.workflow.sweep import Sweep
 
 # Defaults fill in whole top-level sections only: `--configfile study.yaml` or `--config results=...`
 # replace the sections they name.  (Slurm jobs receive the full resolved config, so they see the same.)
@@ -83,4 +83,4 @@ rule mpi_selftest:
     log:
         RESULTS + "/logs/selftest/mpi-{ranks}.log",
     shell:
-        "{resources.mpi} -n {resources.tasks} python -m workflow.mpi_check {output} > {log} 2>&1"
+        "{resources.mpi} -n {resources.tasks} python -m spinsweep.workflow.mpi_check {output} > {log} 2>&1"

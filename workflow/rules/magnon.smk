@@ -1,6 +1,6 @@
 # magnon study: tunnelling spin and heat transport near the magnonic critical point
 # (seed: sekino2024-magnon-tunneling-slides.txt).  Points come from the generic sweep rules.
-from workflow.magnon import FIGURES as MAGNON_FIGURES
+from spinsweep.workflow.magnon import FIGURES as MAGNON_FIGURES
 
 MAGNON = RESULTS + "/magnon"
 

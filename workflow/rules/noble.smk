@@ -1,6 +1,6 @@
 # noble study: stochastic spin-exchange collision ensembles between alkali and noble-gas spins
 # (seed: katz2022-noble-gas-interface.txt, Fig. 3).  Sweep points come from the generic sweep rules.
-from workflow.noble import FIGURES as NOBLE_FIGURES, PANELS as NOBLE_PANELS
+from spinsweep.workflow.noble import FIGURES as NOBLE_FIGURES, PANELS as NOBLE_PANELS
 
 NOBLE = RESULTS + "/noble"
 

@@ -1,6 +1,6 @@
 """Rule magnon_fits: dask-batched conductance fits (thin wrapper, no physics)."""
-from workflow.magnon import fits
-from workflow.stages import setup_logging
+from spinsweep.workflow.magnon import fits
+from spinsweep.workflow.stages import setup_logging
 
 if __name__ == "__main__":  # dask worker processes re-import this file; run only once
     setup_logging(snakemake.log[0])  # noqa: F821 (injected by Snakemake)

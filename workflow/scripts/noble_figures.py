@@ -1,6 +1,6 @@
 """Rule noble_figures: fits and figures of the noble study (thin wrapper, no physics)."""
-from workflow.noble import PANELS, figures
-from workflow.stages import setup_logging
+from spinsweep.workflow.noble import PANELS, figures
+from spinsweep.workflow.stages import setup_logging
 
 if __name__ == "__main__":  # dask worker processes re-import this file; run only once
     setup_logging(snakemake.log[0])  # noqa: F821 (injected by Snakemake)

@@ -1,5 +1,5 @@
 """Rule sweep_aggregate: join batch stores into the sweep store (thin wrapper, no physics)."""
-from workflow.stages import aggregate, setup_logging
+from spinsweep.workflow.stages import aggregate, setup_logging
 
 if __name__ == "__main__":  # dask worker processes re-import this file; run only once
     setup_logging(snakemake.log[0])  # noqa: F821 (injected by Snakemake)

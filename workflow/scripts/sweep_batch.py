@@ -1,5 +1,5 @@
 """Rule sweep_batch: compute one batch of sweep points (thin wrapper, no physics)."""
-from workflow.stages import run_batch, setup_logging
+from spinsweep.workflow.stages import run_batch, setup_logging
 
 if __name__ == "__main__":  # dask worker processes re-import this file; run only once
     setup_logging(snakemake.log[0])  # noqa: F821 (injected by Snakemake)
