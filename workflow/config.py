@@ -40,6 +40,22 @@ def schema() -> dict:
         return yaml.safe_load(fh)
 
 
+@functools.lru_cache(maxsize=None)
+def schema_file(name: str) -> dict:
+    """The JSON Schema ``config/schema/<name>.schema.yaml`` (e.g. ``gpe`` for the GPE run configuration)."""
+    with open(SCHEMA_PATH.parent / f"{name}.schema.yaml") as fh:
+        return yaml.safe_load(fh)
+
+
+def validate_with(instance: Any, name: str, prefix=()) -> None:
+    """Validate ``instance`` against ``config/schema/<name>.schema.yaml``; :class:`ConfigError` (one line naming
+    key, value and what is allowed) on the most relevant violation."""
+    validator = jsonschema.Draft202012Validator(schema_file(name))
+    errors = list(validator.iter_errors(instance))
+    if errors:
+        raise ConfigError(_error_message(jsonschema.exceptions.best_match(errors), prefix))
+
+
 def _key(path) -> str:
     text = ".".join(str(p) for p in path) or "<root>"
     return text.encode("unicode_escape").decode("ascii")  # keys with control characters stay on one line
