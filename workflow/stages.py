@@ -71,6 +71,7 @@ def run_batch(study: str, section: Mapping[str, Any], batch: int, out: str | Pat
                      ", ".join(f"{k}={params[k]:.4g}" if isinstance(params[k], float) else f"{k}={params[k]}"
                                for k in sweep.axes), watch.elapsed)
     ds = xr.concat(parts, dim="point", data_vars="all", coords="different", compat="equals", join="exact")
+    ds.attrs = {}
     return store.write_dataset(ds, out, params={"study": study, "batch": batch, "points": indices,
                                                 "section": dict(section)},
                                wall_time_s=watch.elapsed)
@@ -90,9 +91,22 @@ def aggregate(study: str, section: Mapping[str, Any], batch_stores: Sequence[str
         raise ValueError(f"{study}: batch stores hold points {ds['point'].values.tolist()}, "
                          f"expected 0..{sweep.n_points - 1}")
     swept = sweep.unstack(ds)
+    swept.attrs = {}  # the root attrs describe the sweep (params below), not the first point
+    swept = swept.assign_coords({name: swept[name].assign_attrs(axis_attrs(study, name)) for name in sweep.axes})
     log.info("%s: aggregated %d points into dims %s", study, sweep.n_points, dict(swept.sizes))
-    return store.write_dataset(swept, out, params={"study": study, "section": dict(section)},
+    return store.write_dataset(swept, out, params={"study": study, "fixed": dict(sweep.fixed),
+                                                   "axes": {k: list(v) for k, v in sweep.axes.items()},
+                                                   "zip": [list(g) for g in sweep.zip_groups],
+                                                   "section": dict(section)},
                                wall_time_s=watch.elapsed)
+
+
+def axis_attrs(study: str, name: str) -> dict[str, str]:
+    """``units`` and ``long_name`` of a swept parameter, from the study's point schema (written once there)."""
+    from spinsweep.workflow.config import schema
+
+    prop = schema()["$defs"][f"{study}_point"]["properties"].get(name, {})
+    return {"units": str(prop.get("units", "1")), "long_name": str(prop.get("description", name))}
 
 
 def realisation_seeds(root: int, n_points: int, n_realisations: int) -> np.ndarray:

@@ -68,7 +68,8 @@ def fits(section: Mapping[str, Any], sweep_store: str | Path, out: str | Path,
     per_task = int(per_task or n_real)
     tasks, owners = [], []
     for p in range(sweep.n_points):
-        point = flat.isel(point=p).drop_vars(["point", *sweep.coords()])
+        # the point's own parameters (a swept T or A differs from point to point)
+        point = flat.isel(point=p).drop_vars(["point", *sweep.coords()]).assign_attrs(sweep.point(p))
         for chunk in chunked(list(map(int, seeds[p])), per_task):
             tasks.append((point, float(settings["noise"]), chunk))
             owners.append(p)
