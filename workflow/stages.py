@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -30,11 +31,20 @@ def setup_logging(logfile: str | Path | None = None) -> None:
     if logfile:
         Path(logfile).parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(logfile, mode="w"))
+    # dask's own INFO chatter (worker start/stop, and a benign CommClosedError traceback when a LocalCluster
+    # shuts down) would bury the progress lines; its warnings and errors still come through.  distributed
+    # sets its loggers up when first imported, and each worker process imports it afresh: the environment
+    # setting reaches the workers, the import-then-set keeps it in this process.
+    os.environ["DASK_LOGGING__DISTRIBUTED"] = "warning"
+    import dask
+    import distributed  # noqa: F401  (configures its loggers now, not after ours)
+
+    dask.config.set({"logging.distributed": "warning"})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", handlers=handlers,
                         force=True)
-    # dask's own INFO chatter (worker start/stop, and a benign CommClosedError traceback when a LocalCluster
-    # shuts down) would bury the progress lines; its warnings and errors still come through
-    logging.getLogger("distributed").setLevel(logging.WARNING)
+    for name in ("distributed", "distributed.scheduler", "distributed.nanny", "distributed.worker",
+                 "distributed.core", "distributed.http.proxy"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
     def log_uncaught(kind, value, tb):  # the traceback belongs in the job's log, where users look
         log.critical("job failed", exc_info=(kind, value, tb))

@@ -14,6 +14,7 @@ import yaml
 
 from conftest import REPO
 from spinsweep.solvers import store
+from spinsweep.workflow.study import get as get_study
 
 
 def tiny_config(results: Path, *, n_h=4, batch_size=3) -> dict:
@@ -135,4 +136,11 @@ def test_noble_sweep_and_fig3_panels_to_figures(tmp_path):
     # the collective excitation leaves the alkali spins (F10 drops well below 1 within the grid)
     collective = sweep["F10_mean"].sel(initial="collective", detuning_over_2J=0.0).squeeze()
     assert float(collective.min()) < 0.2
-    assert len(list((results / "noble" / "figures").glob("*.png"))) == 9
+    assert len(list((results / "noble" / "figures").glob("*.png"))) == len(get_study("noble").figures)
+    # dask's INFO chatter stays out of the terminal and of every job log (progress lines stay)
+    lines = (run.stdout + run.stderr).splitlines()
+    for log in (results / "logs").rglob("*.log"):
+        lines += log.read_text().splitlines()
+    chatter = [line for line in lines if "distributed." in line and "INFO" in line]
+    assert not chatter, chatter[:5]
+    assert any("point" in line and "done" in line for line in lines)
