@@ -48,11 +48,14 @@ def _check(args) -> int:
     return 0
 
 
-def _snakemake() -> str:
-    exe = shutil.which("snakemake")
-    if exe is None:
-        raise UserError("snakemake is not on the PATH; install spinsweep with pip (it brings snakemake)")
-    return exe
+def _snakemake() -> list[str]:
+    """Snakemake in this interpreter (so its jobs import this spinsweep, wherever it is installed)."""
+    import importlib.util
+
+    if importlib.util.find_spec("snakemake") is None:
+        raise UserError(f"snakemake is not installed for {sys.executable}; install spinsweep with pip "
+                        f"(it brings snakemake)")
+    return [sys.executable, "-m", "snakemake"]
 
 
 def _stale_locks(directory: Path) -> bool:
@@ -65,7 +68,7 @@ def _stale_locks(directory: Path) -> bool:
     for proc in psutil.process_iter(["cmdline", "cwd"]):
         try:
             cmd = proc.info["cmdline"] or []
-            if proc.pid != os.getpid() and any(Path(c).name == "snakemake" for c in cmd[:2]) and \
+            if proc.pid != os.getpid() and any(Path(c).name == "snakemake" for c in cmd[:3]) and \
                     Path(proc.info["cwd"] or "/").resolve() == directory.resolve():
                 return False
         except (psutil.Error, OSError):
@@ -84,7 +87,7 @@ def _run(args, extra: list[str]) -> int:
     given = [o.split("=", 1)[1] for o in overrides if o.startswith("results=")]
     results = directory / (given[0] if given else config["results"])
     report = results / "report.html"
-    cmd = [_snakemake(), "--snakefile", str(SNAKEFILE), "--directory", str(directory),
+    cmd = [*_snakemake(), "--snakefile", str(SNAKEFILE), "--directory", str(directory),
            "--rerun-incomplete"]  # a job killed mid-write is redone (its output is never taken as done)
     if args.configfile:
         cmd += ["--configfile", str(configfile)]
@@ -97,7 +100,7 @@ def _run(args, extra: list[str]) -> int:
     cmd += extra
     if _stale_locks(directory):  # a killed run left its locks; no snakemake works here now
         print(f"spinsweep: removing stale Snakemake locks in {directory / '.snakemake'}", flush=True)
-        subprocess.run([*cmd[:5], "--unlock"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run([*cmd[:7], "--unlock"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     print("+", " ".join(cmd), flush=True)
     code = subprocess.call(cmd)
     if code == 0 and not args.dry_run:
