@@ -83,29 +83,56 @@ def _run(args, extra: list[str]) -> int:
     directory.mkdir(parents=True, exist_ok=True)
     configfile = Path(args.configfile).resolve() if args.configfile else DEFAULT_CONFIG
     config = _load(configfile)
-    overrides = extra[extra.index("--config") + 1:] if "--config" in extra else []
+    overrides = _config_overrides(extra)
     given = [o.split("=", 1)[1] for o in overrides if o.startswith("results=")]
     results = directory / (given[0] if given else config["results"])
     report = results / "report.html"
-    cmd = [*_snakemake(), "--snakefile", str(SNAKEFILE), "--directory", str(directory),
-           "--rerun-incomplete"]  # a job killed mid-write is redone (its output is never taken as done)
+    base = [*_snakemake(), "--snakefile", str(SNAKEFILE), "--directory", str(directory)]
     if args.configfile:
-        cmd += ["--configfile", str(configfile)]
+        base += ["--configfile", str(configfile)]
+    overrides = ["--config", *overrides] if overrides else []
+    cmd = [*base, "--rerun-incomplete"]  # a job killed mid-write is redone (its output is never taken as done)
     if args.cores:
         cmd += ["--cores", str(args.cores)]
+    # the report is built by the same Snakemake process when it is missing or older than a figure; when it
+    # is current, a run that changes nothing starts no report (and one that redraws figures refreshes it)
+    want_report = not (args.dry_run or args.no_report)
+    in_run = want_report and not _report_current(report, results)
     if args.dry_run:
         cmd += ["--dry-run"]
-    elif not args.no_report:
+    elif in_run:
         cmd += ["--report-after-run", "--report", str(report)]
     cmd += extra
     if _stale_locks(directory):  # a killed run left its locks; no snakemake works here now
         print(f"spinsweep: removing stale Snakemake locks in {directory / '.snakemake'}", flush=True)
-        subprocess.run([*cmd[:7], "--unlock"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run([*base, "--unlock"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     print("+", " ".join(cmd), flush=True)
     code = subprocess.call(cmd)
+    if code == 0 and want_report and not in_run and not _report_current(report, results):
+        code = subprocess.call([*base, *overrides, "--report", str(report)])
     if code == 0 and not args.dry_run:
         _summary(config, results, report if not args.no_report else None)
     return code
+
+
+def _config_overrides(extra: list[str]) -> list[str]:
+    """The ``KEY=VALUE`` words following ``--config`` among the arguments passed on to Snakemake."""
+    if "--config" not in extra:
+        return []
+    words = []
+    for word in extra[extra.index("--config") + 1:]:
+        if word.startswith("-"):
+            break
+        words.append(word)
+    return words
+
+
+def _report_current(report: Path, results: Path) -> bool:
+    """The HTML report exists and is newer than every figure under ``results``."""
+    if not report.exists():
+        return False
+    built = report.stat().st_mtime
+    return all(fig.stat().st_mtime <= built for fig in results.glob("*/figures/*.png"))
 
 
 def _summary(config: dict, results: Path, report: Path | None) -> None:
