@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from spinsweep.workflow import gpe_cli
 from spinsweep.workflow.config import DEFAULT_CONFIG, PROFILES, ROOT, SNAKEFILE, ConfigError, load
 
 
@@ -81,10 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--no-report", action="store_true", help="skip the HTML report")
     profiles = sub.add_parser("profiles", help="link the Snakemake profiles into ~/.config/snakemake")
     profiles.add_argument("--force", action="store_true")
+    gpe_cli.add_parser(sub)
     args, extra = parser.parse_known_args(argv)
     if args.command != "run" and extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    return {"check": lambda: _check(args), "run": lambda: _run(args, extra),
+    return {"gpe": lambda: gpe_cli.main(args), "check": lambda: _check(args), "run": lambda: _run(args, extra),
             "profiles": lambda: _profiles(args)}[args.command]()
 
 
