@@ -67,7 +67,7 @@ def test_srun_pmi2_two_ranks_equal_one_rank(tmp_path):
     import subprocess
     import sys
 
-    from gpe_helpers import REPO, cli_env
+    from gpe_helpers import GPE_RUN, REPO, cli_env
     srun = shutil.which("srun")
     up = srun is not None and subprocess.run(["sinfo"], capture_output=True, timeout=20).returncode == 0
     if not up:
@@ -78,8 +78,8 @@ def test_srun_pmi2_two_ranks_equal_one_rank(tmp_path):
     cfg_path = tmp_path / "srun.json"
     cfg_path.write_text(json.dumps(CFG_2D))
     store = tmp_path / "srun.zarr"
-    res = subprocess.run([srun, "--mpi=pmi2", "-n", "2", sys.executable, "-m", "spinsweep.solvers.gpe.run", "--config",
-                          str(cfg_path), "--store", str(store)], cwd=REPO, env=cli_env(), capture_output=True,
+    res = subprocess.run([srun, "--mpi=pmi2", "-n", "2", *GPE_RUN, "--config", str(cfg_path), "--store", str(store)],
+                         cwd=REPO, env=cli_env(), capture_output=True,
                          text=True, timeout=300)
     assert res.returncode == 0, res.stdout + res.stderr
     out = open_dataset(store).load()
