@@ -103,7 +103,7 @@ def temperature_kT(settings: NoiseSettings, params: GPEParams, units: OutputUnit
         return np.zeros(params.batch_size)
     if settings.temperature_nK is not None:
         if units.time_s is None:
-            raise ValueError("config key noise.temperature_nK: needs lab units (a paper preset)")
+            raise ValueError("config key 'gpe.noise.temperature_nK': needs lab units (a paper preset)")
         return np.full(params.batch_size, KB * settings.temperature_nK * 1e-9 * units.time_s / HBAR)
     mu = params.thomas_fermi()[0]
     return float(settings.temperature) * np.asarray(mu, dtype=float)

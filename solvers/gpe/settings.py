@@ -83,12 +83,15 @@ class NoiseSettings:
 
     kind: none | wigner (truncated-Wigner vacuum: 1/2 particle per mode) | thermal (vacuum + Bose occupation).
     seed: root of the SeedSequence; shot: index of the realisation (a batched 1D run draws shot + point).
+    shots: > 1 turns an unbatched 1D run into a batch of that many shots (store dimension ``point``, coordinate
+    ``param_shot``), realisations shot, shot + 1, ... of the same parameters.
     temperature: k_B T in units of the chemical potential of the initial state; temperature_nK: in nK
     (needs a paper preset, whose OutputUnits give the time unit).  Give at most one of them (thermal only).
     """
     kind: str = "none"
     seed: int = 0
     shot: int = 0
+    shots: int = 1
     temperature: float | None = None
     temperature_nK: float | None = None
 
@@ -101,11 +104,11 @@ def _section(cls, name: str, value: Any):
     if value is None:
         return cls()
     if not isinstance(value, Mapping):
-        raise ValueError(f"config key {name!r}: expected a mapping, got {value!r}")
+        raise ValueError(f"config key 'gpe.{name}': expected a mapping, got {value!r}")
     allowed = {f.name for f in fields(cls)}
     for key in value:
         if key not in allowed:
-            raise ValueError(f"config key {name}.{key}: unknown; allowed {sorted(allowed)}")
+            raise ValueError(f"config key 'gpe.{name}.{key}': unknown key; allowed {sorted(allowed)}")
     return cls(**value)
 
 
@@ -131,11 +134,11 @@ class RunSettings:
         allowed = {f.name for f in fields(cls)}
         for key in config:
             if key not in allowed:
-                raise ValueError(f"config key {key!r}: unknown; allowed {sorted(allowed)}")
+                raise ValueError(f"config key 'gpe.{key}': unknown key; allowed {sorted(allowed)}")
         kw = {name: _section(sec, name, config.get(name)) for name, sec in _SECTIONS.items()}
         physical = config.get("physical") or {}
         if not isinstance(physical, Mapping):
-            raise ValueError(f"config key 'physical': expected a mapping, got {physical!r}")
+            raise ValueError(f"config key 'gpe.physical': expected a mapping, got {physical!r}")
         settings = cls(preset=config.get("preset"), physical=dict(physical), model=config.get("model"),
                        threads=config.get("threads"), **kw)
         settings.check()
@@ -149,29 +152,35 @@ class RunSettings:
         if self.preset is None and self.model is None:
             raise ValueError("config key 'gpe': give either 'preset' (allowed: %s) or 'model' (dimensionless "
                              "GPEParams)" % sorted(PRESETS))
+        if self.preset is not None and self.model is not None:
+            raise ValueError(f"config key 'gpe.model': given together with preset={self.preset!r}; give one of them")
         if self.preset is not None and self.preset not in PRESETS:
-            raise ValueError(f"config key preset={self.preset!r}: allowed {sorted(PRESETS)}")
+            raise ValueError(f"config key 'gpe.preset': value {self.preset!r} is not allowed: allowed {sorted(PRESETS)}")
         if self.initial.protocol not in PROTOCOLS:
-            raise ValueError(f"config key initial.protocol={self.initial.protocol!r}: allowed {PROTOCOLS}")
+            raise ValueError(f"config key 'gpe.initial.protocol': value {self.initial.protocol!r} is not allowed: allowed {PROTOCOLS}")
         if self.time.scheme not in SCHEMES:
-            raise ValueError(f"config key time.scheme={self.time.scheme!r}: allowed {sorted(SCHEMES)}")
+            raise ValueError(f"config key 'gpe.time.scheme': value {self.time.scheme!r} is not allowed: allowed {sorted(SCHEMES)}")
         for key, v in (("time.output_every", self.time.output_every), ("threads", self.threads),
                        ("output.outputs_per_chunk", self.output.outputs_per_chunk)):
             if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
-                raise ValueError(f"config key {key}={v!r}: must be null (auto) or an integer >= 1")
+                raise ValueError(f"config key 'gpe.{key}': value {v!r} is not allowed: must be null (auto) or an integer >= 1")
         t = self.time.t_final
         if t is not None and not (isinstance(t, (int, float)) and math.isfinite(t) and t > 0):
-            raise ValueError(f"config key time.t_final={t!r}: must be > 0")
+            raise ValueError(f"config key 'gpe.time.t_final': value {t!r} is not allowed: must be > 0")
         if self.output.dtype not in ("float32", "float64"):
-            raise ValueError(f"config key output.dtype={self.output.dtype!r}: allowed 'float32' or 'float64'")
+            raise ValueError(f"config key 'gpe.output.dtype': value {self.output.dtype!r} is not allowed: allowed 'float32' or 'float64'")
         nz = self.noise
         if nz.kind not in NOISE_KINDS:
-            raise ValueError(f"config key noise.kind={nz.kind!r}: allowed {NOISE_KINDS}")
+            raise ValueError(f"config key 'gpe.noise.kind': value {nz.kind!r} is not allowed: allowed {NOISE_KINDS}")
+        if isinstance(nz.shots, bool) or not isinstance(nz.shots, int) or nz.shots < 1:
+            raise ValueError(f"config key 'gpe.noise.shots': value {nz.shots!r} is not allowed: integer >= 1")
+        if nz.shots > 1 and nz.kind == "none":
+            raise ValueError("config key 'gpe.noise.shots': several shots need noise (noise.kind wigner or thermal)")
         if nz.kind == "thermal" and (nz.temperature is None) == (nz.temperature_nK is None):
-            raise ValueError("config key noise.temperature: thermal noise needs exactly one of noise.temperature "
+            raise ValueError("config key 'gpe.noise.temperature': thermal noise needs exactly one of noise.temperature "
                              "(units of mu) or noise.temperature_nK")
         if nz.temperature_nK is not None and self.preset is None:
-            raise ValueError("config key noise.temperature_nK: needs a paper preset (lab units); give "
+            raise ValueError("config key 'gpe.noise.temperature_nK': needs a paper preset (lab units); give "
                              "noise.temperature in units of mu for a 'model' run")
 
     def to_dict(self) -> dict[str, Any]:

@@ -52,11 +52,23 @@ class Start(enum.Enum):
 
 # -- parameters and time grid (pure functions of the settings) ----------------------------------------------------
 def build_params(settings: RunSettings) -> tuple[GPEParams, OutputUnits]:
+    """Dimensionless parameters and output units; ``noise.shots`` > 1 replicates them into a batch of shots."""
+    params, units = _model_params(settings)
+    shots = settings.noise.shots
+    if shots > 1:
+        if params.batched or params.ndim != 1:
+            raise ValueError(f"config key 'gpe.noise.shots': value {shots} is not allowed: a batch of shots needs "
+                             "an unbatched 1D run (one parameter point)")
+        params = params.replace(atom_number=[float(params.atom_number)] * shots)
+    return params, units
+
+
+def _model_params(settings: RunSettings) -> tuple[GPEParams, OutputUnits]:
     if settings.model is not None:
         try:
             return GPEParams(**settings.model), OutputUnits()
         except TypeError as e:
-            raise ValueError(f"config key model: {e}") from None
+            raise ValueError(f"config key 'gpe.model': {e}") from None
     from spinsweep.solvers.rabi import RabiParams, preset as rabi_preset
     rp = rabi_preset(PRESETS[settings.preset])
     if settings.physical:
@@ -64,7 +76,7 @@ def build_params(settings: RunSettings) -> tuple[GPEParams, OutputUnits]:
               "R_x_um": rp.R_x * 1e6, "dg_over_g": rp.dg_over_g, "N": 0.75 * rp.n0 * rp.R_x}
         unknown = set(settings.physical) - set(kw)
         if unknown:
-            raise ValueError(f"config key physical: unknown {sorted(unknown)}; allowed {sorted(kw)}")
+            raise ValueError(f"config key 'gpe.physical': unknown {sorted(unknown)}; allowed {sorted(kw)}")
         kw.update(settings.physical)
         rp = RabiParams.from_paper(**kw)
     gr = settings.grid
@@ -82,7 +94,7 @@ def time_grid(settings: RunSettings, params: GPEParams) -> tuple[float, int, int
     t_final = ts.t_final
     if t_final is None:
         if settings.preset is None:
-            raise ValueError("config key time.t_final: required for a 'model' run (solver time units)")
+            raise ValueError("config key 'gpe.time.t_final': required for a 'model' run (solver time units)")
         t_final = 10 * 2 * math.pi  # ten Rabi periods (t in 1/Omega_R)
     E = ts.output_every
     if E is None:  # preset: 0.1 Rabi period (Omega_R = 1 in its units); model: every 100 steps
@@ -95,7 +107,7 @@ def batch_threads(requested: int | None, batch: int, ranks: int) -> int:
     """Threads of a run: one per MPI rank; a batch of B points uses min(B, requested or available CPUs)."""
     if ranks > 1:
         if requested not in (None, 1):
-            raise ValueError(f"config key threads={requested}: MPI runs use one thread per rank")
+            raise ValueError(f"config key 'gpe.threads': value {requested} is not allowed: MPI runs use one thread per rank")
         return 1
     available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, min(batch, requested or available))
@@ -114,7 +126,7 @@ def check_preconditions(settings: RunSettings, params: GPEParams, dt: float) -> 
             key = "model.shape" if settings.model is not None else "grid.n_x"
         else:
             key = "model.box" if settings.model is not None else "grid.box_factor"
-        raise ValueError(f"config key {key}: {msg}") from None
+        raise ValueError(f"config key 'gpe.{key}': {msg}") from None
 
 
 def _resume_identity(record: dict) -> dict:
@@ -160,11 +172,20 @@ class Simulation:
             store_path, self.grid, batch=self.B, batched=p.batched, n_out=self.n_out,
             t_out=np.arange(self.n_out) * self.output_every * self.dt, outputs_per_chunk=self.outputs_per_chunk,
             units=self.units, store_psi=settings.output.psi, store_fields=settings.output.fields,
-            batch_coords={n: p.batch_array(n) for n in BATCHABLE} if p.batched else None,
+            batch_coords=self.batch_coords(),
             dtype=settings.output.dtype)
         self.record = sstore.to_jsonable({"config": settings.to_dict(), "gpe_params": p.to_dict(), "dt": self.dt,
                                           "n_steps": self.n_steps, "ranks": self.size, "threads": self.threads})
         self.propagator = self.observer = None
+
+    def batch_coords(self) -> dict[str, np.ndarray] | None:
+        """Values along ``point`` of a batched run: the batchable parameters, and the shot index with noise."""
+        if not self.params.batched:
+            return None
+        coords = {n: self.params.batch_array(n) for n in BATCHABLE}
+        if self.settings.noise.kind != "none":
+            coords["shot"] = self.settings.noise.shot + np.arange(self.B, dtype=float)
+        return coords
 
     def auto_chunk(self) -> int:
         """Outputs per time chunk: up to 256 (each zarr chunk write costs ~1.5 ms of fixed overhead, measured, so
@@ -350,7 +371,7 @@ def initial_state(settings: RunSettings, params: GPEParams, grid: Grid, fft: Sla
     # uniform: homogeneous density, spinor from (Z, phi): s = n (sqrt(1-Z^2) cos phi, sqrt(1-Z^2) sin phi, Z)
     Z, phi = float(ini.Z), float(ini.phi)
     if not -1 <= Z <= 1:
-        raise ValueError(f"config key initial.Z={Z}: must be in [-1, 1]")
+        raise ValueError(f"config key 'gpe.initial.Z': value {Z} is not allowed: must be in [-1, 1]")
     c = spinor_vector((math.sqrt((1 + Z) / 2), math.sqrt((1 - Z) / 2) * np.exp(1j * phi)))
     n = params.batch_array("atom_number") / float(np.prod(grid.box))
     psi = np.empty((B, 2) + grid.local_shape, dtype=complex)
