@@ -1,13 +1,12 @@
 """Every way into a GPE run writes the same store: the CLI (``spinsweep gpe run``) and the library API
 (``run(RunSettings, path)``) bitwise; the threaded batch vs one thread vs single runs per point, and 2 ranks vs 1
-rank, to the spec of tests/gpe (1e-12 relative in float64, a few float32 ulp for the float32 profiles: ducc0
+rank (tests/gpe/test_mpi.py, with Wigner noise in 2D), to the spec of tests/gpe (1e-12 relative in float64, a few float32 ulp for the float32 profiles: ducc0
 rounds an FFT line in a SIMD group and in the scalar tail differently).  Measured on this machine: all of these
 were bitwise equal except the batch vs single run (1 ulp in places)."""
 
 import json
 
 import numpy as np
-import pytest
 
 from spinsweep.solvers.gpe.run import run
 from spinsweep.solvers.gpe.settings import RunSettings
@@ -18,11 +17,6 @@ MODEL = {"shape": [256], "box": [50.0], "g11": 20.0, "g22": 20.0, "g12": 17.0, "
          "atom_number": 26.67, "trap": [0.316]}
 CFG = {"model": MODEL, "time": {"dt": 0.01, "t_final": 3.0, "output_every": 50},
        "output": {"outputs_per_chunk": 2, "psi": True}}
-CFG_2D = {"model": {"shape": [96, 24], "box": [24.0, 6.0], "g11": 1.0, "g22": 1.0, "g12": 0.9, "omega_R": 1.0,
-                    "atom_number": 400.0, "trap": [0.5, 2.0]},
-          "time": {"dt": 0.002, "t_final": 0.1, "output_every": 10, "scheme": "yoshida4"},
-          "initial": {"ground_dt": 0.01, "ground_tol": 1e-3},
-          "output": {"outputs_per_chunk": 2, "psi": True}, "noise": {"kind": "wigner", "seed": 5}}
 
 
 def _load(path):
@@ -56,13 +50,3 @@ def test_threaded_batch_equals_one_thread_and_single_runs(tmp_path):
     _close(_load(tmp_path / "single.zarr"), t3.isel(point=1).drop_vars([v for v in t3.coords if "point" in
                                                                         t3[v].dims]))
 
-
-@pytest.mark.mpi
-def test_two_ranks_equal_one_rank_with_noise(tmp_path):
-    """2D run with Wigner noise: the noise of each rank's slab is its part of the global draw."""
-    (tmp_path / "c.json").write_text(json.dumps(CFG_2D))
-    run_cli(["--config", tmp_path / "c.json", "--store", tmp_path / "r1.zarr"])
-    run_cli(["--config", tmp_path / "c.json", "--store", tmp_path / "r2.zarr"], ranks=2)
-    r1, r2 = _load(tmp_path / "r1.zarr"), _load(tmp_path / "r2.zarr")
-    assert r2.attrs["params"]["ranks"] == 2
-    _close(r1, r2)

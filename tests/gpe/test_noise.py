@@ -112,3 +112,18 @@ def test_ensemble_of_shots_spreads_Z(tmp_path):
     one = open_dataset(tmp_path / "shot2.zarr").load()
     a, b = one.energy.values, ds.energy.isel(point=2).values
     assert np.max(np.abs(a - b)) <= 1e-12 * np.max(np.abs(a))
+
+
+def test_temperature_units():
+    """temperature in units of mu (Thomas-Fermi, per batch point) or in nK through the preset's time unit."""
+    from spinsweep.solvers.gpe.noise import temperature_kT
+    p = small_trapped(shape=(64,), box=40.0, R=15.0).replace(omega_R=[0.5, 1.0])
+    mu = p.thomas_fermi()[0]
+    kT = temperature_kT(NoiseSettings(kind="thermal", temperature=0.5), p, OutputUnits())
+    assert np.allclose(kT, 0.5 * mu)
+    units = OutputUnits(length_m=1e-6, time_s=1e-3, density_per_m=1e8)
+    kT = temperature_kT(NoiseSettings(kind="thermal", temperature_nK=100.0), p, units)
+    assert np.allclose(kT, 1.380649e-23 * 100e-9 / (1.054571817e-34 / 1e-3))  # k_B T / (hbar / time unit)
+    assert np.all(temperature_kT(NoiseSettings(kind="wigner"), p, units) == 0)
+    with pytest.raises(ValueError, match="gpe.noise.temperature_nK"):
+        RunSettings.from_mapping({**BASE, "noise": {"kind": "thermal", "temperature_nK": 50.0}})
