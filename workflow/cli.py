@@ -18,6 +18,7 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from spinsweep.workflow import gpe_cli
 from spinsweep.workflow.config import DEFAULT_CONFIG, PROFILES, SNAKEFILE, ConfigError, load
 
 
@@ -180,6 +181,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--no-report", action="store_true", help="skip the HTML report")
     profiles = sub.add_parser("profiles", help="link the Snakemake profiles into ~/.config/snakemake")
     profiles.add_argument("--force", action="store_true")
+    gpe_cli.add_parser(sub)
     return ap
 
 
@@ -189,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command != "run" and extra:
         ap.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
-        return {"check": _check, "run": lambda a: _run(a, extra), "profiles": _profiles}[args.command](args)
+        return {"check": _check, "run": lambda a: _run(a, extra), "profiles": _profiles,
+                "gpe": gpe_cli.main}[args.command](args)
     except UserError as err:
         print(f"spinsweep: {err}", file=sys.stderr)
         return 1
