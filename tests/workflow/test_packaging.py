@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import REPO
+from spinsweep_testing import REPO
 
 
 def test_snakemake_lint_is_clean(tmp_path):

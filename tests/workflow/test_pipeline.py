@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO
+from spinsweep_testing import REPO
 from spinsweep.solvers import store
 from spinsweep.workflow.study import get as get_study
 
