@@ -45,9 +45,10 @@ def solve_bloch(mix: Mixture, f0, k0, t, B_G: float = 0.0, Gamma_a_per_s: float 
     return sol.y.T
 
 
-def tilted_state(mix: Mixture, a0: complex, b0: complex = 0.0, N_a: float = 1e12, N_b: float = 1e18):
+def tilted_state(mix: Mixture, a0: complex, b0: complex, N_a: float, N_b: float):
     """Mean spins (f, k) of coherent excitations a0, b0 on the polarized ensembles (z along -z), with the
-    main text's a = sqrt(N_a/(q p_a)) f_-, b = sqrt(N_b/p_b) k_-; lengths |f| = q p_a/2, |k| = p_b/2 kept."""
+    main text's a = sqrt(N_a/(q p_a)) f_-, b = sqrt(N_b/p_b) k_-; lengths |f| = q p_a/2, |k| = p_b/2 kept.
+    N_a, N_b are atom numbers in one volume (N_a/N_b = n_a/n_b, else J of Eq. 2 does not follow)."""
     fm = a0 / np.sqrt(N_a / (mix.q * mix.p_a))
     km = b0 / np.sqrt(N_b / mix.p_b)
     fz = -np.sqrt((mix.q * mix.p_a / 2) ** 2 - abs(fm) ** 2)
@@ -55,7 +56,7 @@ def tilted_state(mix: Mixture, a0: complex, b0: complex = 0.0, N_a: float = 1e12
     return np.array([fm.real, -fm.imag, fz]), np.array([km.real, -km.imag, kz])
 
 
-def amplitudes(mix: Mixture, y, N_a: float = 1e12, N_b: float = 1e18):
+def amplitudes(mix: Mixture, y, N_a: float, N_b: float):
     """(a, b) of Bloch solutions y (nt, 6) by the main text's transformation."""
     fm = y[:, 0] - 1j * y[:, 1]
     km = y[:, 3] - 1j * y[:, 4]

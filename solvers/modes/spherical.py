@@ -92,7 +92,7 @@ def overlap_matrix(k_a, k_b, R) -> np.ndarray:
     return c
 
 
-def overlap_quadrature(k_a, k_b, R, n_points: int = 4000) -> np.ndarray:
+def overlap_quadrature(k_a, k_b, R, n_points: int = 200) -> np.ndarray:
     """c_mn by Gauss-Legendre quadrature of 4 pi int u_m u_n r^2 dr (for tests)."""
     x, w = np.polynomial.legendre.leggauss(n_points)
     r = 0.5 * R * (x + 1)
