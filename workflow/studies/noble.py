@@ -49,7 +49,9 @@ def panel(physics: Mapping[str, Any], name: str, out: str | Path, engines: Mappi
     seed = int(realisation_seeds(int(physics.get("seed", 0)), len(names), 1)[names.index(name), 0])
     watch = store.Stopwatch()
     with dask_client(engines or {}) as client:
-        ds = ensemble(params, n_traj, seed, client=client, progress=progress_enabled(engines))
+        # Fig. 3a also shows single trajectories (the seed's inset)
+        ds = ensemble(params, n_traj, seed, client=client, progress=progress_enabled(engines),
+                      keep_trajectories=3 if name == "fig3a" else 0)
     log.info("noble %s: %d trajectories in %.1f s", name, n_traj, watch.elapsed)
     return store.write_dataset(ds, out, params={"study": "noble", "panel": name, **params, "n_traj": n_traj},
                                seed=seed, wall_time_s=watch.elapsed)
