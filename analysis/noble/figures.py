@@ -18,8 +18,7 @@ import numpy as np
 from .fit import fit_exchange, two_mode_pair, two_mode_single
 from .formulas import alpha_interpolated, bunching_times, contrast_formula
 
-#: the figures drawn, in report order; their captions are workflow/report/noble_<name>.rst
-from . import FIGURES
+from . import COLLISION_FIGURES  # noqa: F401  (the names make_figures draws)
 
 RED, BLUE, GREY = "#c0392b", "#1f5fa8", "0.4"
 
@@ -281,7 +280,7 @@ def _fig_coll_loc(tab, path):
 
 
 def make_figures(datasets, outdir) -> dict[str, Path]:
-    """Draw every figure whose inputs are present; return {name: PNG path} (names from FIGURES)."""
+    """Draw every figure whose inputs are present; return {name: PNG path} (names from COLLISION_FIGURES)."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     data = _as_mapping(datasets)
