@@ -19,7 +19,8 @@ from . import MODES_FIGURES  # noqa: F401  (the names make_modes_figures draws)
 
 
 def _save(fig, path):
-    fig.tight_layout()
+    if fig.get_layout_engine() is None:
+        fig.tight_layout()
     fig.savefig(path, dpi=120)
     _plt().close(fig)
 
@@ -86,7 +87,7 @@ def _fig4(ds, which, path):
 def _convergence(ds, path):
     plt = _plt()
     n = ds.n_modes.values
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(8.0, 3.4))
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(8.0, 3.4), layout="constrained")
     a1.plot(n, ds.P2_transfer.values, "o-", color=BLUE)
     a1.set_xlabel("modes per species")
     a1.set_ylabel("P2 at t = pi/(2J)")
@@ -108,7 +109,7 @@ _MAP_VARS = (("J_per_s", "J (1/s)", "viridis"), ("gamma_per_s", "gamma (1/s)", "
 
 def _map(ds, xdim, ydim, xlabel, ylabel, title, path, logy=False, overlay=None):
     plt = _plt()
-    fig, axes = plt.subplots(2, 3, figsize=(11.0, 6.4))
+    fig, axes = plt.subplots(2, 3, figsize=(11.0, 6.4), layout="constrained")
     x, y = ds[xdim].values, ds[ydim].values
     for ax, (var, label, cmap) in zip(axes.flat, _MAP_VARS):
         z = ds[var].transpose(ydim, xdim).values * (1e3 if var == "t_store_s" else 1.0)

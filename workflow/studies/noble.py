@@ -87,7 +87,7 @@ MODES_PARTS = ("fig2", "fig4", "convergence", "map_polarization", "map_field_den
 
 #: settings of the modes part when the noble section has no ``modes`` key (also the schema's documentation)
 MODES_DEFAULTS = {
-    "n_modes": 100, "n_t": 201, "B_store_mG": 180.0, "convergence": [10, 25, 50, 100], "map_modes": 24,
+    "fig2_n_t": 4000, "n_modes": 100, "n_t": 201, "B_store_mG": 180.0, "convergence": [10, 25, 50, 100], "map_modes": 24,
     "map_n_t": 81, "p_a": [0.6, 0.7, 0.8, 0.9, 0.95, 1.0], "p_b": [0.5, 0.6, 0.75, 0.85, 1.0],
     "B_mG": [84.6, 84.9, 85.2, 85.4, 85.6, 85.8, 86.0, 86.3, 86.6], "n_a_cm3": [1e14, 2e14, 3e14, 5e14, 1e15],
 }
@@ -106,7 +106,7 @@ def modes_part(settings: Mapping[str, Any], part: str, out: str | Path) -> Path:
     s = {**MODES_DEFAULTS, **settings}
     watch = store.Stopwatch()
     if part == "fig2":
-        ds = runs.fig2_dataset()
+        ds = runs.fig2_dataset(n_t=int(s["fig2_n_t"]))
     elif part == "fig4":
         ds = runs.fig4_dataset(n_modes=int(s["n_modes"]), n_t=int(s["n_t"]), B_store_G=1e-3 * float(s["B_store_mG"]))
     elif part == "convergence":
