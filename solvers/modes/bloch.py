@@ -33,12 +33,14 @@ def bloch_rhs(y, n_a, n_b, zeta, k_se, q, omega_a=0.0, omega_b=0.0, Gamma_a=0.0,
 
 
 def solve_bloch(mix: Mixture, f0, k0, t, B_G: float = 0.0, Gamma_a_per_s: float = 0.0, f_p=(0, 0, 0),
-                gamma_b_per_s: float = 0.0, rtol: float = 1e-10, atol: float = 1e-13) -> np.ndarray:
-    """Integrate Eq. (1) (+ options) on the grid t (s); returns (nt, 6) = (f_x, f_y, f_z, k_x, k_y, k_z)."""
+                gamma_b_per_s: float = 0.0, rtol: float = 1e-10, atol: float = 1e-13,
+                method: str = "DOP853") -> np.ndarray:
+    """Integrate Eq. (1) (+ options) on the grid t (s); returns (nt, 6) = (f_x, f_y, f_z, k_x, k_y, k_z).
+    ``method``: a scipy solve_ivp method ("Radau" for stiff pumping, Gamma_a >> 1/t)."""
     args = (mix.n_a_cm3, mix.n_b_cm3, mix.zeta_cm3_s, mix.k_se_cm3_s, mix.q, mix.g_a_rad_s_G * B_G,
             mix.g_b_rad_s_G * B_G, Gamma_a_per_s, f_p, gamma_b_per_s)
     t = np.asarray(t, float)
-    sol = solve_ivp(lambda _t, y: bloch_rhs(y, *args), (t[0], t[-1]), np.r_[f0, k0], t_eval=t, method="DOP853",
+    sol = solve_ivp(lambda _t, y: bloch_rhs(y, *args), (t[0], t[-1]), np.r_[f0, k0], t_eval=t, method=method,
                     rtol=rtol, atol=atol)
     if not sol.success:
         raise RuntimeError(f"Bloch integration failed: {sol.message}")
