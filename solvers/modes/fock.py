@@ -18,8 +18,6 @@ classical noise n_env (normal-ordered characteristic functions multiply): :func:
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import expm_multiply
@@ -136,4 +134,3 @@ def thermal_probability(n, k):
 
 __all__ = ["channel_fock_distribution", "fock2_probability", "fock_state", "liouvillian", "master_equation",
            "noble_number_distribution", "thermal_probability"]
-_ = math

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from spinsweep.analysis.noble import FIGURES, MODES_FIGURES
+from spinsweep.analysis.noble import FIGURES
 from spinsweep.workflow.study import Study
 
 log = logging.getLogger("spinsweep")
@@ -140,5 +140,3 @@ def modes_figures(part_stores: Mapping[str, str | Path], outputs: Mapping[str, s
         data[name] = ds
     place_figures(lambda outdir: make_modes_figures(data, outdir), outputs, "noble")
 
-
-_ = MODES_FIGURES
