@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
+from . import MODES_FIGURES  # noqa: F401  (the names make_modes_figures draws)
 from .figures import BLUE, GREY, RED, _plt
 
 PURPLE = "#7d3c98"
-
-from . import MODES_FIGURES  # noqa: F401  (the names make_modes_figures draws)
 
 
 def _save(fig, path):
