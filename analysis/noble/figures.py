@@ -63,7 +63,8 @@ def _fig_single(ds, letter, path):
     fit = fit_exchange(ds)
     t = ds.t.values
     traj = "F10_traj" in ds and letter in "ac"
-    if traj:  # single trajectories beside the ensemble mean (the seed's inset of Fig. 3a)
+    localized = ds.attrs.get("initial") == "localized"
+    if traj or localized:  # single trajectories (the seed's inset of Fig. 3a) or the zoom beside the data
         fig, (ax, side) = plt.subplots(1, 2, figsize=(9.0, 4.8), gridspec_kw={"width_ratios": [3, 1.4]})
     else:
         fig, ax = plt.subplots(figsize=(6.4, 4.8))
@@ -84,15 +85,14 @@ def _fig_single(ds, letter, path):
     ax.set_ylim(-0.02, 1.05)
     ax.set_title(_title(ds, letter), fontsize=9)
     _legend_below(ax)
-    if ds.attrs.get("initial") == "localized":  # contrast ~ 1/N_a: zoom in (the data sit below 1.5/N_a)
-        ins = ax.inset_axes([0.45, 0.3, 0.5, 0.4])
-        ins.plot(t, ds.F10_mean.values, color=RED, lw=1)
-        ins.plot(t, ds.F01_mean.values, color=BLUE, lw=1)
-        ins.plot(t, f01, "k--", lw=0.6)
-        ins.set_ylim(0, 1.5 / ds.attrs["n_alkali"])
-        ins.axhline(1 / ds.attrs["n_alkali"], color=GREY, ls=":", lw=0.8)
-        ins.tick_params(labelsize=6)
-        ins.set_title("zoom (dotted: 1/N_a)", fontsize=6)
+    if localized:  # contrast ~ 1/N_a: zoom in (F10, F01 sit below 1.5/N_a)
+        side.plot(t, ds.F10_mean.values, color=RED, lw=1)
+        side.plot(t, ds.F01_mean.values, color=BLUE, lw=1)
+        side.plot(t, f01, "k--", lw=0.6)
+        side.set_ylim(0, 1.5 / ds.attrs["n_alkali"])
+        side.axhline(1 / ds.attrs["n_alkali"], color=GREY, ls=":", lw=0.8)
+        side.set_xlabel("t / tau")
+        side.set_title("zoom on F10, F01 (dotted: 1/N_a)", fontsize=8)
     if traj:
         k_max = min(3, ds.sizes["traj"])
         for k in range(k_max):
