@@ -1,24 +1,41 @@
-"""Noble-gas study, part 1: exchange-rate and decay fits of collision ensembles, Fig. 3 and sweep maps.
+"""Noble-gas study analysis.
+
+Part 1 (collision ensembles, Fig. 3):
 
 * :func:`fit_exchange` -- J, gamma (+ stderr) of one ensemble Dataset with the formula values;
 * :func:`fit_table` -- fit_exchange over many Datasets as one xarray Dataset (dim ``run``);
-* :func:`make_figures` and :data:`FIGURES` -- Fig. 3a-e and the sweep maps as PNG files.
+* :func:`make_figures` and :data:`COLLISION_FIGURES` -- Fig. 3a-e and the sweep maps as PNG files.
+
+Part 2 (mixture modes, Figs. 2 and 4):
+
+* :func:`make_modes_figures` and :data:`MODES_FIGURES` -- Fig. 2a-c, Fig. 4a-b, mode convergence, sweep maps
+  over (p_a, p_b) and (B, n_a), from the Datasets of :mod:`spinsweep.solvers.modes.runs`.
+
+:data:`FIGURES` lists every figure of the noble study (report order).
 """
 
 #: the figures drawn, in report order; their captions are workflow/report/noble_<name>.rst
-FIGURES = ('fig3a', 'fig3b', 'fig3c', 'fig3d', 'fig3e', 'sweep_J', 'sweep_gamma', 'contrast_vs_detuning', 'collective_vs_localized')
+#: part 1 (make_figures) and part 2 (make_modes_figures); constants here so that the workflow needs no matplotlib
+COLLISION_FIGURES = ("fig3a", "fig3b", "fig3c", "fig3d", "fig3e", "sweep_J", "sweep_gamma", "contrast_vs_detuning",
+                     "collective_vs_localized")
+MODES_FIGURES = ("fig2a", "fig2b", "fig2c", "fig4a", "fig4b", "modes_convergence", "map_polarization",
+                 "map_field_density")
+FIGURES = COLLISION_FIGURES + MODES_FIGURES
 
 from .fit import fit_exchange, propagator, two_mode_pair, two_mode_single
 from .formulas import (J_formula, alpha_interpolated, alpha_paper, bunching_times, contrast_formula,
                        gamma_formula)
 
-__all__ = ["FIGURES", "J_formula", "alpha_interpolated", "alpha_paper", "bunching_times", "contrast_formula",
-           "fit_exchange", "fit_table", "gamma_formula", "make_figures", "propagator", "two_mode_pair",
-           "two_mode_single"]
+__all__ = ["COLLISION_FIGURES", "FIGURES", "J_formula", "MODES_FIGURES", "alpha_interpolated", "alpha_paper",
+           "bunching_times", "contrast_formula", "fit_exchange", "fit_table", "gamma_formula", "make_figures",
+           "make_modes_figures", "propagator", "two_mode_pair", "two_mode_single"]
 
 
 def __getattr__(name):  # figures import matplotlib; load them only when asked
     if name in ("make_figures", "fit_table"):
         from . import figures
         return getattr(figures, name)
+    if name == "make_modes_figures":
+        from . import modes_figures
+        return modes_figures.make_modes_figures
     raise AttributeError(name)

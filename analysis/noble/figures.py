@@ -18,8 +18,7 @@ import numpy as np
 from .fit import fit_exchange, two_mode_pair, two_mode_single
 from .formulas import alpha_interpolated, bunching_times, contrast_formula
 
-#: the figures drawn, in report order; their captions are workflow/report/noble_<name>.rst
-from . import FIGURES
+from . import COLLISION_FIGURES  # noqa: F401  (the names make_figures draws)
 
 RED, BLUE, GREY = "#c0392b", "#1f5fa8", "0.4"
 
@@ -54,11 +53,21 @@ def _title(ds, letter):
             f"dphi={a['phi_std']:g}, {a['n_traj']} traj.")
 
 
+def _legend_below(ax, ncol=2):
+    """Legend under the axes, so that it never covers data."""
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=ncol, frameon=False)
+
+
 def _fig_single(ds, letter, path):
     plt = _plt()
     fit = fit_exchange(ds)
     t = ds.t.values
-    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    traj = "F10_traj" in ds and letter in "ac"
+    localized = ds.attrs.get("initial") == "localized"
+    if traj or localized:  # single trajectories (the seed's inset of Fig. 3a) or the zoom beside the data
+        fig, (ax, side) = plt.subplots(1, 2, figsize=(9.0, 4.8), gridspec_kw={"width_ratios": [3, 1.4]})
+    else:
+        fig, ax = plt.subplots(figsize=(6.4, 4.8))
     _band(ax, t, ds, "F10", RED, "F10 (alkali)")
     _band(ax, t, ds, "F01", BLUE, "F01 (noble gas)")
     f10, f01 = two_mode_single(t, fit["J"], fit["gamma"], fit["detuning"], math.sqrt(max(ds.F10_mean[0], 0)),
@@ -69,29 +78,29 @@ def _fig_single(ds, letter, path):
     if "P_alkali_mean" in ds and ds.attrs.get("initial") == "localized":
         ax.plot(t, ds.P_alkali_mean.values, color=RED, ls=":", lw=1.4,
                 label=f"alkali population, gamma_a/(<phi^2>/4)={fit['gamma_a'] / fit['gamma_a_formula']:.3f}")
-        ax.plot(t, ds.P_alkali_mean.values[0] * np.exp(-fit["gamma_a_formula"] * t), "k:", lw=0.7)
+        ax.plot(t, ds.P_alkali_mean.values[0] * np.exp(-fit["gamma_a_formula"] * t), "k:", lw=0.7,
+                label="exp(-<phi^2> t/(4 tau))")
     ax.set_xlabel("t / tau")
     ax.set_ylabel("fidelity")
     ax.set_ylim(-0.02, 1.05)
     ax.set_title(_title(ds, letter), fontsize=9)
-    ax.legend(fontsize=7, loc="upper right")
-    if ds.attrs.get("initial") == "localized":  # contrast ~ 1/N_a: zoom in
-        ins = ax.inset_axes([0.45, 0.3, 0.5, 0.4])
-        ins.plot(t, ds.F10_mean.values, color=RED, lw=1)
-        ins.plot(t, ds.F01_mean.values, color=BLUE, lw=1)
-        ins.plot(t, f01, "k--", lw=0.6)
-        ins.set_ylim(0, 1.5 / ds.attrs["n_alkali"])
-        ins.axhline(1 / ds.attrs["n_alkali"], color=GREY, ls=":", lw=0.8)
-        ins.tick_params(labelsize=6)
-        ins.set_title("zoom (dotted: 1/N_a)", fontsize=6)
-    if "F10_traj" in ds and letter in "ac":
-        ins = ax.inset_axes([0.58, 0.5, 0.4, 0.27])
-        for k in range(min(3, ds.sizes["traj"])):
-            ins.plot(t, ds.F10_traj.values[k], color=RED, lw=0.6)
-            ins.plot(t, ds.F01_traj.values[k], color=BLUE, lw=0.6)
-        ins.set_xlim(t[0], t[len(t) // 4])
-        ins.tick_params(labelsize=6)
-        ins.set_title("single trajectories", fontsize=6)
+    _legend_below(ax)
+    if localized:  # contrast ~ 1/N_a: zoom in (F10, F01 sit below 1.5/N_a)
+        side.plot(t, ds.F10_mean.values, color=RED, lw=1)
+        side.plot(t, ds.F01_mean.values, color=BLUE, lw=1)
+        side.plot(t, f01, "k--", lw=0.6)
+        side.set_ylim(0, 1.5 / ds.attrs["n_alkali"])
+        side.axhline(1 / ds.attrs["n_alkali"], color=GREY, ls=":", lw=0.8)
+        side.set_xlabel("t / tau")
+        side.set_title("zoom on F10, F01 (dotted: 1/N_a)", fontsize=8)
+    if traj:
+        k_max = min(3, ds.sizes["traj"])
+        for k in range(k_max):
+            side.plot(t, ds.F10_traj.values[k], color=RED, lw=0.7, alpha=0.8)
+            side.plot(t, ds.F01_traj.values[k], color=BLUE, lw=0.7, alpha=0.8)
+        side.set_xlim(t[0], t[len(t) // 4])
+        side.set_xlabel("t / tau")
+        side.set_title(f"{k_max} single trajectories (first quarter)", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -102,21 +111,23 @@ def _fig_pair(ds, path):
     a = ds.attrs
     t = ds.t.values
     J = 0.5 * math.sqrt(a["n_alkali"] / a["n_noble"]) * a["phi_mean"]
-    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    fig, ax = plt.subplots(figsize=(6.4, 4.8))
     _band(ax, t, ds, "P20", RED, "P(2_a 0_b)")
     _band(ax, t, ds, "P02", BLUE, "P(0_a 2_b)")
     _band(ax, t, ds, "P11", "#7d3c98", "P(1_a 1_b)")
     p20, p02, p11 = two_mode_pair(t, J, 0.0)
-    for y in (p20, p02, p11):
-        ax.plot(t, y, "k--", lw=0.7)
+    for i, y in enumerate((p20, p02, p11)):
+        ax.plot(t, y, "k--", lw=0.7, label="bosonic two-mode beam splitter, formula J" if i == 0 else None)
+    first = True
     for tb in bunching_times(J, 8):
         if tb <= t[-1]:
-            ax.axvline(tb, color=GREY, ls=":", lw=0.8)
+            ax.axvline(tb, color=GREY, ls=":", lw=0.8, label="J t = pi/4 + m pi/2 (bunching)" if first else None)
+            first = False
     ax.set_xlabel("t / tau")
     ax.set_ylabel("probability")
     ax.set_ylim(-0.02, 1.05)
     ax.set_title(_title(ds, "e"), fontsize=9)
-    ax.legend(fontsize=7, loc="upper right")
+    _legend_below(ax)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -269,7 +280,7 @@ def _fig_coll_loc(tab, path):
 
 
 def make_figures(datasets, outdir) -> dict[str, Path]:
-    """Draw every figure whose inputs are present; return {name: PNG path} (names from FIGURES)."""
+    """Draw every figure whose inputs are present; return {name: PNG path} (names from COLLISION_FIGURES)."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     data = _as_mapping(datasets)

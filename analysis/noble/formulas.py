@@ -9,10 +9,17 @@ import math
 
 import numpy as np
 
+from spinsweep.solvers.modes.params import coupling_rate
+
 
 def J_formula(n_alkali, n_noble, phi_mean):
-    """Collective exchange rate J: 2J = sqrt(N_a/N_b) <phi>/tau (SI section 1; Jt of main-text Eq. 3)."""
-    return 0.5 * np.sqrt(np.asarray(n_alkali, float) / np.asarray(n_noble, float)) * np.asarray(phi_mean)
+    """Collective exchange rate J: 2J = sqrt(N_a/N_b) <phi>/tau (SI section 1; Jt of main-text Eq. 3).
+
+    Vectorised; the definition is :func:`spinsweep.solvers.modes.coupling_rate` at I = 0, p_a = p_b = 1,
+    v sigma <phi> = <phi>/N_b (time in units of tau).
+    """
+    n_noble = np.asarray(n_noble, float)
+    return np.asarray(coupling_rate(n_alkali, n_noble, 1.0, 1.0, 0, np.asarray(phi_mean, float) / n_noble))
 
 
 def phi2_mean(phi_mean, phi_std):

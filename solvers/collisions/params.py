@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
+from ..modes.params import coupling_rate
+
 SUBSPACES = ("single", "double")
 COMPENSATIONS = ("exact", "paper")
 NAMED_INITIAL = {
@@ -83,8 +85,12 @@ class CollisionParams:
 
 
 def exchange_rate(n_alkali: int, n_noble: int, phi_mean: float) -> float:
-    """Collective exchange rate J in 1/tau: 2J = sqrt(N_a/N_b) <phi>/tau (SI section 1; main text Eq. 3)."""
-    return 0.5 * math.sqrt(n_alkali / n_noble) * phi_mean
+    """Collective exchange rate J in 1/tau: 2J = sqrt(N_a/N_b) <phi>/tau (SI section 1; main text Eq. 3).
+
+    This is :func:`spinsweep.solvers.modes.coupling_rate` (J = (zeta/2) sqrt(q p_a p_b n_a n_b)) for the toy
+    model's I = 0 (q = 1), p_a = p_b = 1, and v sigma <phi> = <phi>/N_b (one collision per tau per alkali).
+    """
+    return float(coupling_rate(n_alkali, n_noble, 1.0, 1.0, 0, phi_mean / n_noble))
 
 
 def check_steps(n_steps, record_every) -> None:

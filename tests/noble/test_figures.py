@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from spinsweep.analysis.noble import FIGURES, J_formula, fit_table, make_figures
+from spinsweep.analysis.noble import COLLISION_FIGURES, J_formula, fit_table, make_figures
 from spinsweep.solvers.collisions import ensemble
 
 
@@ -28,7 +28,7 @@ def test_make_figures_writes_every_figure(tmp_path):
         "s1": ensemble(_params(2e-3, 0.0, detuning=2 * float(J_formula(10, 1000, 2e-3))), 3, 7),
     }
     figs = make_figures(data, tmp_path)
-    assert set(figs) == set(FIGURES)
+    assert set(figs) == set(COLLISION_FIGURES)
     for name, path in figs.items():
         assert path.is_file() and path.stat().st_size > 5000, name
     tab = fit_table(data)

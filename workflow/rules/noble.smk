@@ -1,7 +1,12 @@
 # noble study: stochastic spin-exchange collision ensembles between alkali and noble-gas spins
 # (seed: katz2022-noble-gas-interface.txt, Fig. 3).  Sweep points come from the generic sweep rules.
+# Part 2: alkali / noble-gas mixture modes (Figs. 2 and 4, sweep maps over (p_a, p_b) and (B, n_a)).
 from spinsweep.workflow.engines import n_workers
+from spinsweep.workflow.studies.noble import MODES_PARTS as NOBLE_MODES_PARTS
+from spinsweep.workflow.studies.noble import modes_settings as noble_modes_settings
 from spinsweep.workflow.studies.noble import panels as noble_panels
+from spinsweep.analysis.noble import COLLISION_FIGURES as NOBLE_COLLISION_FIGURES
+from spinsweep.analysis.noble import MODES_FIGURES as NOBLE_MODES_FIGURES
 from spinsweep.workflow.study import get as get_study
 
 NOBLE = get_study("noble")
@@ -36,7 +41,7 @@ rule noble_figures:
                 category="noble",
                 subcategory="Fig. 3" if name.startswith("fig3") else "sweep",
             )
-            for name in NOBLE.figures
+            for name in NOBLE_COLLISION_FIGURES
         },
     params:
         physics=lambda wc: NOBLE.physics_of(config["noble"]),
@@ -46,3 +51,41 @@ rule noble_figures:
         ENV
     script:
         "../scripts/noble_figures.py"
+
+
+# --- part 2: mixture modes (K-39/He-3 preset; solvers.modes) ------------------------------------------------
+rule noble_modes_part:
+    # one store of the modes part: Fig. 2 regimes, Fig. 4 transfers, mode convergence or a sweep map
+    output:
+        directory(f"{RESULTS}/noble/modes/{{part}}.zarr"),
+    params:
+        physics=lambda wc: noble_modes_settings(config["noble"]),
+    wildcard_constraints:
+        part="|".join(NOBLE_MODES_PARTS),
+    log:
+        f"{RESULTS}/logs/noble/modes-{{part}}.log",
+    conda:
+        ENV
+    script:
+        "../scripts/noble_modes_part.py"
+
+
+rule noble_modes_figures:
+    input:
+        **{part: f"{RESULTS}/noble/modes/{part}.zarr" for part in NOBLE_MODES_PARTS},
+    output:
+        **{
+            name: report(
+                f"{RESULTS}/noble/figures/{name}.png",
+                caption=f"../report/noble_{name}.rst",
+                category="noble",
+                subcategory="modes",
+            )
+            for name in NOBLE_MODES_FIGURES
+        },
+    log:
+        f"{RESULTS}/logs/noble/modes-figures.log",
+    conda:
+        ENV
+    script:
+        "../scripts/noble_modes_figures.py"

@@ -3,6 +3,11 @@
 Sweep points are collision ensembles fanned out on dask (:func:`spinsweep.solvers.collisions.point.point`);
 beyond them, this module holds the Fig. 3 panels (preset dask ensembles) and the figures.
 
+Part 2, the mixture modes (:mod:`spinsweep.solvers.modes`): :func:`modes_part` computes one of
+:data:`MODES_PARTS` (Fig. 2, Fig. 4, mode convergence, the (p_a, p_b) and (B, n_a) maps) for the K-39/He-3
+preset into a store, :func:`modes_figures` draws them.  Config: the ``modes`` key of the noble section
+(defaults :data:`MODES_DEFAULTS`).
+
 Physics lives in ``spinsweep.solvers.collisions`` (ensembles) and ``spinsweep.analysis.noble`` (fits, figures); this module moves
 stores in and out and starts the dask cluster.
 """
@@ -49,7 +54,9 @@ def panel(physics: Mapping[str, Any], name: str, out: str | Path, engines: Mappi
     seed = int(realisation_seeds(int(physics.get("seed", 0)), len(names), 1)[names.index(name), 0])
     watch = store.Stopwatch()
     with dask_client(engines or {}) as client:
-        ds = ensemble(params, n_traj, seed, client=client, progress=progress_enabled(engines))
+        # Fig. 3a also shows single trajectories (the seed's inset)
+        ds = ensemble(params, n_traj, seed, client=client, progress=progress_enabled(engines),
+                      keep_trajectories=3 if name == "fig3a" else 0)
     log.info("noble %s: %d trajectories in %.1f s", name, n_traj, watch.elapsed)
     return store.write_dataset(ds, out, params={"study": "noble", "panel": name, **params, "n_traj": n_traj},
                                seed=seed, wall_time_s=watch.elapsed)
@@ -71,3 +78,65 @@ def figures(section: Mapping[str, Any], panel_stores: Mapping[str, str | Path], 
         runs[f"sweep{p}"] = as_ensemble(flat.isel(point=p).drop_vars(["point", *sweep.coords()]),
                                         sweep.point(p))
     place_figures(lambda outdir: make_figures(runs, outdir), outputs, "noble")
+
+
+# --- part 2: mixture modes -------------------------------------------------------------------------------
+
+#: the stores of the modes part (one job each)
+MODES_PARTS = ("fig2", "fig4", "convergence", "map_polarization", "map_field_density")
+
+#: settings of the modes part when the noble section has no ``modes`` key (also the schema's documentation)
+MODES_DEFAULTS = {
+    "fig2_n_t": 4000, "n_modes": 100, "n_t": 201, "B_store_mG": 180.0, "convergence": [10, 25, 50, 100], "map_modes": 24,
+    "map_n_t": 81, "p_a": [0.6, 0.7, 0.8, 0.9, 0.95, 1.0], "p_b": [0.5, 0.6, 0.75, 0.85, 1.0],
+    "B_mG": [84.6, 84.9, 85.2, 85.4, 85.6, 85.8, 86.0, 86.3, 86.6], "n_a_cm3": [1e14, 2e14, 3e14, 5e14, 1e15],
+}
+
+
+def modes_settings(section: Mapping[str, Any]) -> dict:
+    """The modes settings of a noble config section, defaults filled in."""
+    return {**MODES_DEFAULTS, **(section.get("modes") or {})}
+
+
+def modes_part(settings: Mapping[str, Any], part: str, out: str | Path) -> Path:
+    """Compute one part of the modes study (K-39/He-3 preset, spinsweep.solvers.modes.runs) into a store."""
+    from spinsweep.solvers import store
+    from spinsweep.solvers.modes import runs
+
+    s = {**MODES_DEFAULTS, **settings}
+    watch = store.Stopwatch()
+    if part == "fig2":
+        ds = runs.fig2_dataset(n_t=int(s["fig2_n_t"]))
+    elif part == "fig4":
+        ds = runs.fig4_dataset(n_modes=int(s["n_modes"]), n_t=int(s["n_t"]), B_store_G=1e-3 * float(s["B_store_mG"]))
+    elif part == "convergence":
+        ds = runs.convergence_dataset(n_modes=tuple(int(n) for n in s["convergence"]))
+    elif part == "map_polarization":
+        ds = runs.polarization_map(s["p_a"], s["p_b"], n_modes=int(s["map_modes"]), n_t=int(s["map_n_t"]))
+    elif part == "map_field_density":
+        ds = runs.field_density_map(s["B_mG"], s["n_a_cm3"], n_modes=int(s["map_modes"]), n_t=int(s["map_n_t"]))
+    else:
+        raise ValueError(f"part={part!r} is not allowed: choose one of {MODES_PARTS}")
+    runs.clean_attrs(ds)
+    log.info("noble modes %s in %.1f s", part, watch.elapsed)
+    mixture = {k: v for k, v in ds.attrs.items() if isinstance(v, (int, float, str))}
+    ds.attrs = {}
+    return store.write_dataset(ds, out, params={"study": "noble", "part": part, **s, "mixture": mixture},
+                               seed=None, wall_time_s=watch.elapsed)
+
+
+def modes_figures(part_stores: Mapping[str, str | Path], outputs: Mapping[str, str | Path]) -> None:
+    """Draw the modes figures from the part stores at the paths the rule declared."""
+    from spinsweep.analysis.noble import make_modes_figures
+    from spinsweep.solvers import store
+    from spinsweep.workflow.stages import place_figures
+
+    data = {}
+    for name, path in part_stores.items():
+        ds = store.open_dataset(path).load()
+        params = dict(ds.attrs.get("params", {}))
+        # the run's own attrs (mixture, modes used) win over the part's settings
+        ds.attrs = {**{k: v for k, v in params.items() if k != "mixture"}, **params.get("mixture", {})}
+        data[name] = ds
+    place_figures(lambda outdir: make_modes_figures(data, outdir), outputs, "noble")
+
