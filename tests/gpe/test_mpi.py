@@ -68,7 +68,6 @@ def test_srun_pmi2_two_ranks_equal_one_rank(tmp_path):
     import os
     import shutil
     import subprocess
-    import sys
 
     from gpe_helpers import GPE_RUN, REPO, cli_env
     srun = shutil.which("srun")
