@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -121,6 +122,19 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     return gpe
 
 
+def _launcher_rank() -> int:
+    """This process's rank as the MPI launcher tells it (0 outside MPI): only rank 0 reports errors."""
+    for var in ("PMI_RANK", "PMIX_RANK", "OMPI_COMM_WORLD_RANK", "SLURM_PROCID"):
+        if os.environ.get(var, "").isdigit():
+            return int(os.environ[var])
+    return 0
+
+
+def _error(text: str) -> None:
+    if _launcher_rank() == 0:
+        print(text, file=sys.stderr, flush=True)
+
+
 def main(args: argparse.Namespace) -> int:
     """Run ``args`` of ``spinsweep gpe run``; returns the exit status."""
     from spinsweep.solvers.gpe.run import Preempted, Schedule, run
@@ -129,18 +143,18 @@ def main(args: argparse.Namespace) -> int:
     try:
         settings = RunSettings.from_mapping(build_config(args.config, args.preset, args.set))
     except (ConfigError, ValueError, TypeError) as err:
-        print(f"spinsweep: invalid configuration: {err}", file=sys.stderr)
+        _error(f"spinsweep: invalid configuration: {err}")
         return 1
     schedule = Schedule.from_settings(settings)
     signal.signal(signal.SIGTERM, schedule.request_stop)
     try:
         run(settings, args.store, schedule=schedule, log=lambda *a: print(*a, flush=True))
     except Preempted as stop:
-        print(f"spinsweep: {stop}; run the same command again to resume", file=sys.stderr, flush=True)
+        _error(f"spinsweep: {stop}; run the same command again to resume")
         return PREEMPTED_EXIT
     except ValueError as err:  # physics preconditions (name the config key), store path conflicts
         kind = "invalid configuration" if str(err).startswith("config key") else "error"
-        print(f"spinsweep: {kind}: {err}", file=sys.stderr)
+        _error(f"spinsweep: {kind}: {err}")
         return 1
     return 0
 
