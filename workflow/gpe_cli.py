@@ -112,14 +112,17 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     """Register ``gpe run`` on the ``spinsweep`` command's subparsers."""
     gpe = subparsers.add_parser("gpe", help="GPE runs of the torque study (spinsweep gpe run --help)",
                                 description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    gsub = gpe.add_subparsers(dest="gpe_command", required=True)
-    run = gsub.add_parser("run", help="run (or resume) one GPE run into a zarr store")
+    _add_run(gpe.add_subparsers(dest="gpe_command", required=True))
+    return gpe
+
+
+def _add_run(subparsers) -> None:
+    run = subparsers.add_parser("run", help="run (or resume) one GPE run into a zarr store")
     run.add_argument("--config", help="YAML or JSON run configuration (keys: config/schema/gpe.schema.yaml)")
     run.add_argument("--preset", help="paper preset: paper118 or paper62")
     run.add_argument("--store", required=True, help="zarr store path of this run")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="override a config key, e.g. time.t_final=20 (repeatable)")
-    return gpe
 
 
 def _launcher_rank() -> int:
@@ -161,10 +164,10 @@ def main(args: argparse.Namespace) -> int:
 
 def cli(argv: list[str] | None = None) -> int:
     """``python -m spinsweep.workflow.gpe_cli run ...`` (the same as ``spinsweep gpe run ...``)."""
-    parser = argparse.ArgumentParser(prog="python -m spinsweep.workflow.gpe_cli")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_parser(sub)
-    return main(parser.parse_args(["gpe", *(sys.argv[1:] if argv is None else argv)]))
+    parser = argparse.ArgumentParser(prog="python -m spinsweep.workflow.gpe_cli", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_run(parser.add_subparsers(dest="gpe_command", required=True))
+    return main(parser.parse_args(sys.argv[1:] if argv is None else argv))
 
 
 if __name__ == "__main__":
