@@ -155,11 +155,22 @@ def main(args: argparse.Namespace) -> int:
     except Preempted as stop:
         _error(f"spinsweep: {stop}; run the same command again to resume")
         return PREEMPTED_EXIT
-    except ValueError as err:  # physics preconditions (name the config key), store path conflicts
+    except ValueError as err:  # physics preconditions (name the config key), store path conflicts: every rank
         kind = "invalid configuration" if str(err).startswith("config key") else "error"
         _error(f"spinsweep: {kind}: {err}")
         return 1
+    except Exception:  # a failure on one rank would leave the others waiting in a collective: stop them all
+        import traceback
+        traceback.print_exc()
+        _abort_other_ranks()
+        return 1
     return 0
+
+
+def _abort_other_ranks() -> None:
+    MPI = sys.modules.get("mpi4py.MPI")
+    if MPI is not None and MPI.Is_initialized() and not MPI.Is_finalized() and MPI.COMM_WORLD.Get_size() > 1:
+        MPI.COMM_WORLD.Abort(1)
 
 
 def cli(argv: list[str] | None = None) -> int:

@@ -149,10 +149,11 @@ def temperature_kT(settings: NoiseSettings, params: GPEParams, units: OutputUnit
 
 def condensate_mu(psi: np.ndarray, params: GPEParams, comm=None) -> np.ndarray:
     """mu_c = g_cc max|psi_c|^2 per batch point and component (B, 2), the maximum over all ranks."""
-    peak = np.max(np.abs(psi.reshape(psi.shape[0], 2, -1)) ** 2, axis=-1)
+    peak = np.ascontiguousarray(np.max(np.abs(psi.reshape(psi.shape[0], 2, -1)) ** 2, axis=-1))
     if comm is not None and comm.Get_size() > 1:
         from mpi4py import MPI
-        peak = comm.allreduce(peak, op=MPI.MAX)
+        local, peak = peak, np.empty_like(peak)
+        comm.Allreduce(local, peak, op=MPI.MAX)
     g = np.stack([params.batch_array("g11"), params.batch_array("g22")], axis=1)
     return np.maximum(g * peak, 0.0)
 
@@ -167,7 +168,7 @@ def add_noise(psi: np.ndarray, settings: NoiseSettings, params: GPEParams, grid:
         return psi, {"kind": "none"}
     a = atoms_per_unit(units)
     kT = temperature_kT(settings, params, units)
-    mu = condensate_mu(psi, params, comm)
+    mu = condensate_mu(psi, params, comm) if settings.kind == "thermal" else None
     out = np.array(psi, dtype=complex, copy=True)
     for b in range(out.shape[0]):
         shot = settings.shot + b
@@ -178,5 +179,5 @@ def add_noise(psi: np.ndarray, settings: NoiseSettings, params: GPEParams, grid:
     info = {"kind": settings.kind, "seed": settings.seed, "shots": [settings.shot + b for b in range(out.shape[0])],
             "atoms_per_unit": a, "vacuum_variance": vacuum_variance(grid, a),
             "vacuum_atoms_per_component": grid.n_points / 2.0, "kT_solver": kT.tolist(),
-            "mu_bogoliubov": mu.tolist() if settings.kind == "thermal" else None}
+            "mu_bogoliubov": None if mu is None else mu.tolist()}
     return out, info
