@@ -28,6 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from spinsweep.solvers.gpe import GPEParams, Grid, Propagator, SlabFFT, STRANG  # noqa: E402
+from spinsweep.solvers.gpe.backends import make_propagator  # noqa: E402
 from spinsweep.solvers.gpe.fft import c2c  # noqa: E402
 
 
@@ -81,7 +82,7 @@ def batched(nx, B=32, steps=200, threads=1):
     """Per step: B points advanced together (split over ``threads``) vs B single-point propagators in turn."""
     pB = params_1d(nx, B)
     grid = Grid(pB.shape, pB.box)
-    propB = Propagator(pB, grid, SlabFFT(grid, B), STRANG, 0.004, threads=threads)
+    propB = make_propagator(pB, grid, SlabFFT(grid, B), STRANG, 0.004, threads=threads)
     psiB = initial(pB, grid)
     singles = [Propagator(pB.point(b), grid, SlabFFT(grid, 1), STRANG, 0.004) for b in range(B)]
     psis = [psiB[b:b + 1].copy() for b in range(B)]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -111,14 +112,30 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     """Register ``gpe run`` on the ``spinsweep`` command's subparsers."""
     gpe = subparsers.add_parser("gpe", help="GPE runs of the torque study (spinsweep gpe run --help)",
                                 description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    gsub = gpe.add_subparsers(dest="gpe_command", required=True)
-    run = gsub.add_parser("run", help="run (or resume) one GPE run into a zarr store")
+    _add_run(gpe.add_subparsers(dest="gpe_command", required=True))
+    return gpe
+
+
+def _add_run(subparsers) -> None:
+    run = subparsers.add_parser("run", help="run (or resume) one GPE run into a zarr store")
     run.add_argument("--config", help="YAML or JSON run configuration (keys: config/schema/gpe.schema.yaml)")
     run.add_argument("--preset", help="paper preset: paper118 or paper62")
     run.add_argument("--store", required=True, help="zarr store path of this run")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="override a config key, e.g. time.t_final=20 (repeatable)")
-    return gpe
+
+
+def _launcher_rank() -> int:
+    """This process's rank as the MPI launcher tells it (0 outside MPI): only rank 0 reports errors."""
+    for var in ("PMI_RANK", "PMIX_RANK", "OMPI_COMM_WORLD_RANK", "SLURM_PROCID"):
+        if os.environ.get(var, "").isdigit():
+            return int(os.environ[var])
+    return 0
+
+
+def _error(text: str) -> None:
+    if _launcher_rank() == 0:
+        print(text, file=sys.stderr, flush=True)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -129,28 +146,39 @@ def main(args: argparse.Namespace) -> int:
     try:
         settings = RunSettings.from_mapping(build_config(args.config, args.preset, args.set))
     except (ConfigError, ValueError, TypeError) as err:
-        print(f"spinsweep: invalid configuration: {err}", file=sys.stderr)
+        _error(f"spinsweep: invalid configuration: {err}")
         return 1
     schedule = Schedule.from_settings(settings)
     signal.signal(signal.SIGTERM, schedule.request_stop)
     try:
         run(settings, args.store, schedule=schedule, log=lambda *a: print(*a, flush=True))
     except Preempted as stop:
-        print(f"spinsweep: {stop}; run the same command again to resume", file=sys.stderr, flush=True)
+        _error(f"spinsweep: {stop}; run the same command again to resume")
         return PREEMPTED_EXIT
-    except ValueError as err:  # physics preconditions (name the config key), store path conflicts
+    except ValueError as err:  # physics preconditions (name the config key), store path conflicts: every rank
         kind = "invalid configuration" if str(err).startswith("config key") else "error"
-        print(f"spinsweep: {kind}: {err}", file=sys.stderr)
+        _error(f"spinsweep: {kind}: {err}")
+        return 1
+    except Exception:  # a failure on one rank would leave the others waiting in a collective: stop them all
+        import traceback
+        traceback.print_exc()
+        _abort_other_ranks()
         return 1
     return 0
 
 
+def _abort_other_ranks() -> None:
+    MPI = sys.modules.get("mpi4py.MPI")
+    if MPI is not None and MPI.Is_initialized() and not MPI.Is_finalized() and MPI.COMM_WORLD.Get_size() > 1:
+        MPI.COMM_WORLD.Abort(1)
+
+
 def cli(argv: list[str] | None = None) -> int:
     """``python -m spinsweep.workflow.gpe_cli run ...`` (the same as ``spinsweep gpe run ...``)."""
-    parser = argparse.ArgumentParser(prog="python -m spinsweep.workflow.gpe_cli")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_parser(sub)
-    return main(parser.parse_args(["gpe", *(sys.argv[1:] if argv is None else argv)]))
+    parser = argparse.ArgumentParser(prog="python -m spinsweep.workflow.gpe_cli", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_run(parser.add_subparsers(dest="gpe_command", required=True))
+    return main(parser.parse_args(sys.argv[1:] if argv is None else argv))
 
 
 if __name__ == "__main__":

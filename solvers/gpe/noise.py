@@ -8,9 +8,15 @@ half a particle of vacuum noise, <|beta_k|^2> = 1/2.  On the grid this is white 
     <delta psi_j delta psi_j'^*> = delta_jj' / (2 dV),      dV = prod_i dx_i  (dx in 1D),
 
 one independent complex Gaussian per grid point and component (real and imaginary parts each of variance
-1/(4 dV)).  Thermal: each plane-wave mode k != 0 gets, on top, a Bose occupation N_k = 1/(exp(eps_k/k_B T) - 1)
-with the free-particle energy eps_k = hbar^2 k^2/2m (the high-energy, Hartree-Fock limit of the Bogoliubov
-modes, adequate for k_B T >~ mu; the condensate mode k = 0 is left alone).
+1/(4 dV)).  Thermal: on top, each Bogoliubov mode k != 0 of component c gets a Bose occupation
+N_k = 1/(exp(E_k/k_B T) - 1), E_k = sqrt(eps_k (eps_k + 2 mu_c)), eps_k = hbar^2 k^2/2m, with the quasi-particle
+amplitudes b_k (<|b_k|^2> = N_k) put on the plane waves as beta_k = u_k b_k - v_k b_{-k}^*,
+u_k, v_k = sqrt((eps_k + mu_c)/(2 E_k) +- 1/2) (Pitaevskii & Stringari, Bose-Einstein Condensation, Ch. 4).  This
+is the homogeneous gas of each component on its own, at its peak condensate density, mu_c = g_cc max|psi_c|^2:
+the local-density picture at the cloud centre, ignoring the trap and the inter-component coupling.  An empty
+component (mu_c = 0, e.g. |1,+1> before the quench) gets no thermal atoms: the thermal cloud is in the state that
+holds the condensate, as in the experiment (``thermal_noise`` called directly with mu_c = 0 gives free particles,
+u = 1, v = 0, E_k = eps_k).  The condensate mode k = 0 is left alone.
 
 Units.  The solver is dimensionless (hbar = m = 1) and its psi is normalised to ``atom_number`` in *solver
 number units*.  Half a real particle per mode is ``1/(2 a)`` solver number units, where ``a`` = real atoms per
@@ -72,25 +78,57 @@ def vacuum_noise(seed: int, shot: int, grid: Grid, atoms_per_unit: float = 1.0) 
     return out
 
 
-def bose_occupation(grid: Grid, kT: float) -> np.ndarray:
-    """N_k = 1/(exp(eps_k/kT) - 1) on the global k grid (numpy FFT order), 0 at k = 0 and for kT = 0."""
+def _eps(grid: Grid) -> np.ndarray:
     ks = np.meshgrid(*[grid.k_axis(i) for i in range(grid.ndim)], indexing="ij", sparse=True)
-    eps = 0.5 * sum(k ** 2 for k in ks) * np.ones(grid.shape)
+    return 0.5 * sum(k ** 2 for k in ks) * np.ones(grid.shape)
+
+
+def bogoliubov(grid: Grid, mu: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(E_k, u_k, v_k) on the global k grid (numpy FFT order) of a homogeneous gas at chemical potential mu >= 0;
+    zero at k = 0.  mu = 0: free particles, E_k = eps_k, u = 1, v = 0."""
+    eps = _eps(grid)
+    E = np.sqrt(eps * (eps + 2.0 * mu))
+    u, v = np.zeros(grid.shape), np.zeros(grid.shape)
+    nz = eps > 0
+    u[nz] = np.sqrt((eps[nz] + mu) / (2.0 * E[nz]) + 0.5)
+    v[nz] = np.sqrt(np.maximum((eps[nz] + mu) / (2.0 * E[nz]) - 0.5, 0.0))
+    return E, u, v
+
+
+def bose_occupation(grid: Grid, kT: float, mu: float = 0.0) -> np.ndarray:
+    """N_k = 1/(exp(E_k/kT) - 1) of the Bogoliubov modes (free particles for mu = 0) on the global k grid, 0 at
+    k = 0 and for kT = 0."""
+    E = bogoliubov(grid, mu)[0]
     occ = np.zeros(grid.shape)
     if kT > 0:
-        nz = eps > 0
-        occ[nz] = 1.0 / np.expm1(eps[nz] / kT)
+        nz = E > 0
+        occ[nz] = 1.0 / np.expm1(E[nz] / kT)
     return occ
 
 
-def thermal_noise(seed: int, shot: int, grid: Grid, kT: float, atoms_per_unit: float = 1.0) -> np.ndarray:
-    """Thermal part (2, *local_shape): sum_k beta_k e^{ikx}/sqrt(V), <|beta_k|^2> = N_k/a, drawn per kx-plane
-    on the global grid (every rank draws the same global field and keeps its slab)."""
-    occ = bose_occupation(grid, kT) / atoms_per_unit
-    beta = np.empty((2,) + grid.shape, dtype=complex)
+def _minus_k(a: np.ndarray) -> np.ndarray:
+    """a(-k) for a field a(k) in numpy FFT order on the trailing axes (all but the first)."""
+    for axis in range(1, a.ndim):
+        a = np.roll(np.flip(a, axis=axis), 1, axis=axis)
+    return a
+
+
+def thermal_noise(seed: int, shot: int, grid: Grid, kT: float, atoms_per_unit: float = 1.0,
+                  mu: tuple[float | None, float | None] = (0.0, 0.0)) -> np.ndarray:
+    """Thermal part (2, *local_shape): sum_k beta_k e^{ikx}/sqrt(V), beta_k = u_k b_k - v_k b_{-k}^*,
+    <|b_k|^2> = N_k/a, per component c at chemical potential mu[c] (None: none in c); the b_k are drawn per kx-plane on the
+    global grid (every rank draws the same global field and keeps its slab)."""
+    b = np.empty((2,) + grid.shape, dtype=complex)
     for i in range(grid.shape[0]):
         z = _rng(seed, shot, THERMAL, i).standard_normal((2, 2) + grid.shape[1:])
-        beta[:, i] = np.sqrt(occ[i] / 2.0) * (z[0] + 1j * z[1])
+        b[:, i] = (z[0] + 1j * z[1]) / np.sqrt(2.0)
+    beta = np.zeros_like(b)
+    for c in range(2):
+        if mu[c] is None:  # no thermal atoms in this component
+            continue
+        _, u, v = bogoliubov(grid, mu[c])
+        bc = np.sqrt(bose_occupation(grid, kT, mu[c]) / atoms_per_unit) * b[c]
+        beta[c] = u * bc - v * np.conj(_minus_k(bc[None])[0])
     volume = float(np.prod(grid.box))
     axes = tuple(range(1, grid.ndim + 1))
     field = np.fft.ifftn(beta, axes=axes) * (grid.n_points / math.sqrt(volume))
@@ -109,8 +147,19 @@ def temperature_kT(settings: NoiseSettings, params: GPEParams, units: OutputUnit
     return float(settings.temperature) * np.asarray(mu, dtype=float)
 
 
+def condensate_mu(psi: np.ndarray, params: GPEParams, comm=None) -> np.ndarray:
+    """mu_c = g_cc max|psi_c|^2 per batch point and component (B, 2), the maximum over all ranks."""
+    peak = np.ascontiguousarray(np.max(np.abs(psi.reshape(psi.shape[0], 2, -1)) ** 2, axis=-1))
+    if comm is not None and comm.Get_size() > 1:
+        from mpi4py import MPI
+        local, peak = peak, np.empty_like(peak)
+        comm.Allreduce(local, peak, op=MPI.MAX)
+    g = np.stack([params.batch_array("g11"), params.batch_array("g22")], axis=1)
+    return np.maximum(g * peak, 0.0)
+
+
 def add_noise(psi: np.ndarray, settings: NoiseSettings, params: GPEParams, grid: Grid,
-              units: OutputUnits = OutputUnits()) -> tuple[np.ndarray, dict]:
+              units: OutputUnits = OutputUnits(), comm=None) -> tuple[np.ndarray, dict]:
     """psi (B, 2, *local) plus the noise of ``settings`` (point b: shot settings.shot + b); returns (psi, info).
 
     kind 'none' returns psi itself, untouched (a deterministic run stays bitwise the same).
@@ -119,13 +168,16 @@ def add_noise(psi: np.ndarray, settings: NoiseSettings, params: GPEParams, grid:
         return psi, {"kind": "none"}
     a = atoms_per_unit(units)
     kT = temperature_kT(settings, params, units)
+    mu = condensate_mu(psi, params, comm) if settings.kind == "thermal" else None
     out = np.array(psi, dtype=complex, copy=True)
     for b in range(out.shape[0]):
         shot = settings.shot + b
         out[b] += vacuum_noise(settings.seed, shot, grid, a)
         if settings.kind == "thermal" and kT[b] > 0:
-            out[b] += thermal_noise(settings.seed, shot, grid, float(kT[b]), a)
+            mu_b = tuple(float(m) if m > 0 else None for m in mu[b])  # only components holding a condensate
+            out[b] += thermal_noise(settings.seed, shot, grid, float(kT[b]), a, mu_b)
     info = {"kind": settings.kind, "seed": settings.seed, "shots": [settings.shot + b for b in range(out.shape[0])],
             "atoms_per_unit": a, "vacuum_variance": vacuum_variance(grid, a),
-            "vacuum_atoms_per_component": grid.n_points / 2.0, "kT_solver": kT.tolist()}
+            "vacuum_atoms_per_component": grid.n_points / 2.0, "kT_solver": kT.tolist(),
+            "mu_bogoliubov": None if mu is None else mu.tolist()}
     return out, info

@@ -81,11 +81,12 @@ class CheckSettings:
 class NoiseSettings:
     """Seeded initial fluctuations (see :mod:`spinsweep.solvers.gpe.noise`), added after the ground state.
 
-    kind: none | wigner (truncated-Wigner vacuum: 1/2 particle per mode) | thermal (vacuum + Bose occupation).
+    kind: none | wigner (truncated-Wigner vacuum: 1/2 particle per mode) | thermal (vacuum + Bose occupation of
+    the Bogoliubov modes of the condensed component(s)).
     seed: root of the SeedSequence; shot: index of the realisation (a batched 1D run draws shot + point).
     shots: > 1 turns an unbatched 1D run into a batch of that many shots (store dimension ``point``, coordinate
     ``param_shot``), realisations shot, shot + 1, ... of the same parameters.
-    temperature: k_B T in units of the chemical potential of the initial state; temperature_nK: in nK
+    temperature: k_B T in units of the Thomas-Fermi chemical potential (GPEParams.thomas_fermi); temperature_nK: in nK
     (needs a paper preset, whose OutputUnits give the time unit).  Give at most one of them (thermal only).
     """
     kind: str = "none"

@@ -209,7 +209,7 @@ class Simulation:
     def initial_state(self) -> tuple[np.ndarray, dict]:
         """The prepared state at t = 0 (protocol, then the seeded noise of ``settings.noise``) and its info."""
         psi, info = initial_state(self.settings, self.params, self.grid, self.fft, self.comm, self.dt, self.threads)
-        psi, info["noise"] = add_noise(psi, self.settings.noise, self.params, self.grid, self.units)
+        psi, info["noise"] = add_noise(psi, self.settings.noise, self.params, self.grid, self.units, self.comm)
         return psi, info
 
     def advance(self, psi: np.ndarray, nsteps: int) -> np.ndarray:

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from spinsweep.solvers.gpe import GPEParams, Grid, Observer, SlabFFT, get_scheme, ground_state
 from spinsweep.solvers.gpe.backends import make_propagator

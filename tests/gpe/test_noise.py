@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from spinsweep.solvers.gpe import Grid
-from spinsweep.solvers.gpe.noise import (add_noise, bose_occupation, thermal_noise, vacuum_noise, vacuum_variance)
+from spinsweep.solvers.gpe.noise import (add_noise, bogoliubov, bose_occupation, thermal_noise, vacuum_noise,
+                                         vacuum_variance)
 from spinsweep.solvers.gpe.run import run
 from spinsweep.solvers.gpe.settings import NoiseSettings, RunSettings
 from spinsweep.solvers.gpe.units import OutputUnits
@@ -52,19 +53,27 @@ def test_thermal_occupation():
     grid = Grid((128,), (40.0,))
     occ = bose_occupation(grid, kT=2.0)
     k = grid.k_axis(0)
-    assert occ[0] == 0 and np.allclose(occ[1:], 1 / np.expm1(k[1:] ** 2 / 2 / 2.0))
-    # the thermal field holds sum_k N_k atoms on average: the ensemble of 200 draws within 5 sigma
-    draws = np.array([np.sum(np.abs(thermal_noise(1, s, grid, 2.0)) ** 2) * grid.dx[0] for s in range(200)])
-    mean = np.sum(occ) * 2  # two components
-    assert abs(draws.mean() - mean) < 5 * draws.std() / np.sqrt(len(draws))
+    assert occ[0] == 0 and np.allclose(occ[1:], 1 / np.expm1(k[1:] ** 2 / 2 / 2.0))  # free particles
+    E, u, v = bogoliubov(grid, mu=3.0)
+    eps = k ** 2 / 2
+    assert np.allclose(E, np.sqrt(eps * (eps + 6.0))) and np.allclose((u ** 2 - v ** 2)[1:], 1.0)
+    # the thermal field holds sum_k (u_k^2 + v_k^2) N_k atoms on average: 200 draws within 5 sigma
+    for mu in ((0.0, 0.0), (3.0, 0.0)):
+        draws = np.array([np.sum(np.abs(thermal_noise(1, s, grid, 2.0, mu=mu)) ** 2) * grid.dx[0]
+                          for s in range(200)])
+        mean = sum(np.sum((bogoliubov(grid, m)[1] ** 2 + bogoliubov(grid, m)[2] ** 2) * bose_occupation(grid, 2.0, m))
+                   for m in mu)
+        assert abs(draws.mean() - mean) < 5 * draws.std() / np.sqrt(len(draws)), mu
+    # phonons: fewer thermal atoms at low k than free particles at the same temperature
+    assert np.sum(bose_occupation(grid, 2.0, 3.0)) < np.sum(occ)
 
 
 def test_noise_is_independent_of_ranks_and_batch():
     """Shot k is bitwise the same field whatever the slab decomposition and whatever batch it sits in."""
     grid = Grid((24, 12), (6.0, 3.0))
-    full = vacuum_noise(7, 4, grid) + thermal_noise(7, 4, grid, 0.5)
+    full = vacuum_noise(7, 4, grid) + thermal_noise(7, 4, grid, 0.5, mu=(1.0, 0.2))
     for P in (2, 3):
-        slabs = [vacuum_noise(7, 4, g) + thermal_noise(7, 4, g, 0.5)
+        slabs = [vacuum_noise(7, 4, g) + thermal_noise(7, 4, g, 0.5, mu=(1.0, 0.2))
                  for g in (Grid(grid.shape, grid.box, r, P) for r in range(P))]
         assert np.array_equal(np.concatenate(slabs, axis=1), full), P
     p1 = small_trapped(shape=(64,), box=40.0, R=15.0)

@@ -4,7 +4,6 @@ uninterrupted run."""
 import json
 import signal
 import subprocess
-import sys
 import time
 
 import numpy as np
