@@ -114,7 +114,8 @@ def correlation_model(dx, L1, L2):
 def fit_correlation(C: xr.Dataset, *, sigma_floor: float = 0.02, guess=(7.0, 4.0)) -> dict:
     """Fit :func:`correlation_model` to C_mean(dx) weighted by C_std (floored at ``sigma_floor``, so that the
     exact C(0) = 1 does not dominate); L1, L2 in um with 1-sigma errors (covariance scaled by the reduced
-    chi^2).  Also the position and depth of the negative minimum, from the data (parabola through the smallest
+    chi^2); a fit with an error larger than its value (typically L1 running off when C_ZZ decays without a
+    resolved oscillation) is reported as NaN.  Also the position and depth of the negative minimum, from the data (parabola through the smallest
     point and its neighbours) and from the fit.  NaN where the fit fails."""
     dx = C.dx.values
     y = C.C_mean.values
@@ -134,6 +135,8 @@ def fit_correlation(C: xr.Dataset, *, sigma_floor: float = 0.02, guess=(7.0, 4.0
     if best is not None:
         chi2, p, cov = best
         e = np.sqrt(np.diag(cov))
+        if not np.all(e < p):  # unconstrained (e.g. no oscillation resolved: L1 runs off): report no fit
+            p, e = (math.nan, math.nan), (math.nan, math.nan)
         out.update(L1_um=float(p[0]), L1_err_um=float(e[0]), L2_um=float(p[1]), L2_err_um=float(e[1]),
                    chi2_red=chi2 / max(1, int(ok.sum()) - 2))
     out.update(_minimum(dx, y))

@@ -19,7 +19,8 @@ Steps (defaults in :data:`DEFAULTS`, all fixed and documented here):
    :data:`SYSTEMATIC_CHOICES` (window 3, 5, 7 um x threshold 0.05, 0.1, 0.2 x fit range start 0.8, 0.9 x_c /
    stop 2, 4 windows).
 
-S is computed lazily (xarray rolling on dask chunks); only the two front positions per time are loaded.
+S is computed lazily (running sums per time chunk, x in one chunk); only the front positions per time are
+loaded, for all thresholds of one window in one pass.
 """
 
 from __future__ import annotations
@@ -37,15 +38,36 @@ SYSTEMATIC_CHOICES = {"window_um": (3.0, 5.0, 7.0), "threshold": (0.05, 0.1, 0.2
                       "start_frac": (0.8, 0.9), "stop_windows": (2.0, 4.0)}
 
 
-def window_std(Z: xr.DataArray, window_um: float = DEFAULTS["window_um"]) -> xr.DataArray:
-    """Standard deviation of Z in centred windows of ``window_um`` along x (lazy for dask-backed Z)."""
+def _std_core(z: np.ndarray, n: int) -> np.ndarray:
+    """(..., x) -> (..., x): population std of z over centred windows of n samples (NaN where incomplete).
+    Running sums in float64 (about 20x faster than xarray's rolling std on dask)."""
+    z = np.asarray(z, dtype=np.float64)
+    zc = z - z.mean(axis=-1, keepdims=True)  # keeps the running sums well conditioned
+    pad = np.zeros(z.shape[:-1] + (1,))
+    c1 = np.concatenate([pad, np.cumsum(zc, axis=-1)], axis=-1)
+    c2 = np.concatenate([pad, np.cumsum(zc * zc, axis=-1)], axis=-1)
+    m = z.shape[-1] - n + 1
+    mean = (c1[..., n:] - c1[..., :m]) / n
+    var = (c2[..., n:] - c2[..., :m]) / n - mean * mean
+    out = np.full(z.shape, np.nan)
+    h = n // 2
+    out[..., h:h + m] = np.sqrt(np.clip(var, 0.0, None))
+    return out
+
+
+def _window_n(Z, window_um: float) -> tuple[int, float]:
     dx = float(abs(Z.x[1] - Z.x[0]))
-    n = max(2, int(round(window_um / dx)))
-    if Z.chunks is not None:
-        Z = Z.chunk({"x": -1})
-    S = Z.rolling(x=n, center=True).std()
-    S.attrs.update(units="1", long_name=f"std of Z in {n * dx:.2f} um windows")
-    return S
+    return max(2, int(round(window_um / dx))), dx
+
+
+def window_std(Z: xr.DataArray, window_um: float = DEFAULTS["window_um"]) -> xr.DataArray:
+    """Standard deviation of Z in centred windows of ``window_um`` along x (lazy for dask-backed Z; x is put
+    in one chunk)."""
+    n, dx = _window_n(Z, window_um)
+    Zc = Z.chunk({"x": -1}) if Z.chunks is not None else Z
+    S = xr.apply_ufunc(_std_core, Zc, input_core_dims=[["x"]], output_core_dims=[["x"]], kwargs={"n": n},
+                       dask="parallelized", output_dtypes=[float])
+    return S.assign_attrs(units="1", long_name=f"std of Z in {n * dx:.2f} um windows")
 
 
 def _front_core(S: np.ndarray, x: np.ndarray, threshold: float, i0: int) -> np.ndarray:
@@ -61,26 +83,44 @@ def _front_core(S: np.ndarray, x: np.ndarray, threshold: float, i0: int) -> np.n
 
 
 def front_positions(Z: xr.DataArray, x_max_um: float | None = None, *, window_um: float = DEFAULTS["window_um"],
-                    threshold: float = DEFAULTS["threshold"]) -> xr.Dataset:
+                    threshold=DEFAULTS["threshold"]):
     """Inward front positions x_L(t) < 0 < x_R(t) and the half-width d(t) of the quiet (self-trapped) centre.
 
     ``x_max_um`` bounds the search (default: the whole grid); beyond it no front is reported.  Extra dims
-    (``shot``) are kept.  Times where the centre itself is noisy give d = 0 (fronts have met)."""
-    S = window_std(Z, window_um)
-    if x_max_um is not None:
-        S = S.sel(x=slice(-x_max_um, x_max_um))
-    x = S.x.values
+    (``shot``) are kept.  Times where the centre itself is noisy give d = 0 (fronts have met).
+    ``threshold`` may be a sequence: then a {threshold: Dataset} dict is returned (one pass over the data)."""
+    many = np.ndim(threshold) > 0
+    ths = tuple(float(t) for t in np.atleast_1d(threshold))
+    n, _ = _window_n(Z, window_um)
+    margin = (n // 2 + 1) * float(abs(Z.x[1] - Z.x[0]))
+    sub = Z if x_max_um is None else Z.sel(x=slice(-x_max_um - margin, x_max_um + margin))
+    if sub.chunks is not None:
+        sub = sub.chunk({"x": -1})
+    x = sub.x.values
+    inside = np.ones(x.size, bool) if x_max_um is None else (np.abs(x) <= x_max_um)
     i0 = int(np.argmin(np.abs(x)))
-    pos = xr.apply_ufunc(_front_core, S, input_core_dims=[["x"]], output_core_dims=[["side"]],
-                         kwargs={"x": x, "threshold": threshold, "i0": i0}, dask="parallelized",
-                         output_dtypes=[float], dask_gufunc_kwargs={"output_sizes": {"side": 2}})
-    pos = pos.assign_coords(side=["left", "right"]).compute()
-    d = 0.5 * (pos.sel(side="right") - pos.sel(side="left"))
-    d = d.fillna(np.abs(pos).max("side", skipna=True))
-    ds = xr.Dataset({"x_front": pos.assign_attrs(units="um", long_name="inward front position"),
-                     "half_width": d.assign_attrs(units="um", long_name="half-width of the quiet centre")})
-    ds.attrs.update(window_um=window_um, threshold=threshold)
-    return ds
+    pos = xr.apply_ufunc(_masked, sub, input_core_dims=[["x"]], output_core_dims=[["threshold", "side"]],
+                         kwargs={"x": x, "n": n, "thresholds": ths, "i0": i0, "inside": inside},
+                         dask="parallelized", output_dtypes=[float],
+                         dask_gufunc_kwargs={"output_sizes": {"threshold": len(ths), "side": 2}})
+    pos = pos.assign_coords(side=["left", "right"], threshold=list(ths)).compute()
+    out = {}
+    for th in ths:
+        p = pos.sel(threshold=th, drop=True)
+        d = 0.5 * (p.sel(side="right") - p.sel(side="left"))
+        d = d.fillna(np.abs(p).max("side", skipna=True))
+        ds = xr.Dataset({"x_front": p.assign_attrs(units="um", long_name="inward front position"),
+                         "half_width": d.assign_attrs(units="um", long_name="half-width of the quiet centre")})
+        ds.attrs.update(window_um=window_um, threshold=th)
+        out[th] = ds
+    return out if many else out[ths[0]]
+
+
+def _masked(z, x, n, thresholds, i0, inside):
+    """(..., x) -> (..., threshold, side): window std (only inside the search range) and the front search."""
+    S = _std_core(z, n)
+    S[..., ~inside] = np.nan
+    return np.stack([_front_core(S, x, th, i0) for th in thresholds], axis=-2)
 
 
 def fit_front(front: xr.Dataset, x_c_um: float, *, start_frac: float = DEFAULTS["start_frac"],
@@ -141,12 +181,13 @@ def front_speed(Z: xr.DataArray, params, x_c_um: float | None = None, *, systema
         x_c_um = x_c_predicted(params)["x_c_um"]
     x_max = 1.2 * x_c_um
     cache: dict = {}
+    ths = sorted(set(SYSTEMATIC_CHOICES["threshold"]) | {opts["threshold"]})
 
     def fronts(window, threshold):
-        key = (window, threshold)
-        if key not in cache:
-            cache[key] = front_positions(Z, x_max, window_um=window, threshold=threshold)
-        return cache[key]
+        if window not in cache:
+            cache[window] = front_positions(Z, x_max, window_um=window, threshold=ths if systematic else
+                                            [opts["threshold"]])
+        return cache[window][float(threshold)]
 
     front = fronts(opts["window_um"], opts["threshold"])
     fit = fit_front(front, x_c_um, start_frac=opts["start_frac"], stop_windows=opts["stop_windows"])

@@ -88,7 +88,9 @@ def lle_comparison(lle_free: xr.Dataset, lle_torque: xr.Dataset, params, *, max_
     and Z(t) at the probe points A-D (:func:`spinsweep.analysis.torque.interface.probe_points`) at full cadence."""
     from .data import lab
 
-    a, b = lab(lle_free, params), lab(lle_torque, params)
+    drop = ["Omega_R_t", "component", "s", "n", "j_s"]
+    a = lab(lle_free, params).drop_vars(drop, errors="ignore")
+    b = lab(lle_torque, params).drop_vars(drop, errors="ignore")
     step = max(1, a.sizes["t"] // max_t)
     pts = probe_points(params)
     xs = np.array(list(pts.values()))
@@ -96,12 +98,14 @@ def lle_comparison(lle_free: xr.Dataset, lle_torque: xr.Dataset, params, *, max_
         "Z_no_torque": a.Z.isel(t=slice(None, None, step)).assign_attrs(units="1", long_name="Z, LLE without quantum torque"),
         "Z_torque": b.Z.isel(t=slice(None, None, step)).assign_attrs(units="1", long_name="Z, LLE with quantum torque"),
     })
-    probes = xr.Dataset({
-        "Z_probe_no_torque": a.Z.sel(x=xs, method="nearest").rename(x="probe"),
-        "Z_probe_torque": b.Z.sel(x=xs, method="nearest").rename(x="probe"),
-    }).rename(t="t_probe").rename_vars(rabi_t="rabi_t_probe")
-    probes = probes.assign_coords(probe=list(pts), x_probe=("probe", xs))
-    return xr.merge([out, probes], combine_attrs="drop").assign_attrs(x_c_um=params.x_c * 1e6)
+    za = a.Z.sel(x=xs, method="nearest").transpose("t", "x").values
+    zb = b.Z.sel(x=xs, method="nearest").transpose("t", "x").values
+    out = out.assign_coords(probe=list(pts), x_probe=("probe", xs, {"units": "um", "long_name": "probe position"}),
+                            t_probe=("t_probe", a.t.values, {"units": "ms", "long_name": "time"}),
+                            rabi_t_probe=("t_probe", a.rabi_t.values, {"units": "1", "long_name": "Omega_R t/2pi"}))
+    out["Z_probe_no_torque"] = (("t_probe", "probe"), za, {"units": "1", "long_name": "Z at A-D, no torque"})
+    out["Z_probe_torque"] = (("t_probe", "probe"), zb, {"units": "1", "long_name": "Z at A-D, with torque"})
+    return out.assign_attrs(x_c_um=params.x_c * 1e6)
 
 
 def gpe_vs_lle(gpe: xr.Dataset, lle: xr.Dataset, params, *, x_window_um: float = 50.0,
@@ -119,7 +123,7 @@ def gpe_vs_lle(gpe: xr.Dataset, lle: xr.Dataset, params, *, x_window_um: float =
         x=slice(lo, hi), t=slice(None, t_max_rabi * T)).load()
     n_ref = gpe.n.isel(t=0).sel(x=slice(lo, hi)).astype("float64").load()
     L = lab(lle, params)
-    Zl = L.Z.interp(x=g.x, t=g.t)
+    Zl = L.Z.drop_vars(["rabi_t", "Omega_R_t"], errors="ignore").interp(x=g.x, t=g.t)
     js = g.spin_current_advection.astype("float64") + g.spin_current_twist.astype("float64")
     abs_js = _norm(js)
     twist = _norm(g.spin_current_twist)
