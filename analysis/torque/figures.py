@@ -96,7 +96,8 @@ def fig2cd(lle, path):
         for p in lle.probe.values:
             xp = float(lle.x_probe.sel(probe=p))
             ax.axvline(xp, color=PROBE_COLORS[p], ls="--", lw=0.8)
-            ax.text(xp, float(Z.rabi_t[-1]), p, color=PROBE_COLORS[p], va="bottom", ha="center")
+            ax.text(xp, 0.02, p, color=PROBE_COLORS[p], va="bottom", ha="right", fontsize=9,
+                    transform=ax.get_xaxis_transform(), bbox={"fc": "white", "ec": "none", "pad": 1})
         R = float(abs(Z.x).max())
         ax.set_xlim(-R, R)
     fig.colorbar(m, ax=axs, label="Z", shrink=0.9)
@@ -146,7 +147,8 @@ def fig3b(run, path):
                                                      f"{a['summary_v_over_c_s']:.2f}({a['summary_v_over_c_s_stat']:.2f})"
                                                      f"({a['summary_v_over_c_s_syst']:.2f}) c_s") if s > 0 else None)
             for speed, ls, name in ((cs, "--", "c_s"), (c, "-.", "c")):
-                ax.plot(s * (d[0] - speed * (tt - t0)), tt / T, "k", ls=ls, lw=1.0,
+                ts = np.linspace(t0, t0 + d[0] / speed, 50)  # from the fit start to the centre
+                ax.plot(s * (d[0] - speed * (ts - t0)), ts / T, "k", ls=ls, lw=1.0,
                         label=f"slope {name} = {speed:.2f} mm/s" if s > 0 else None)
     ax.set_xlim(float(Z.x.min()), float(Z.x.max()))
     ax.set_ylim(0, float(Z.rabi_t.max()))
@@ -196,28 +198,36 @@ def _corr_panel(ax, run, letter, title):
     ax.set_title(f"({letter}) {title}" + (f", blur {C.attrs['sigma_um']:g} um" if C.attrs.get("sigma_um") else ""),
                  loc="left", fontsize=9)
     ax.legend(fontsize=6.5, loc="upper right")
-    ins = ax.inset_axes([0.35, 0.35, 0.3, 0.35])
+
+
+def _region_map(ins, run):
+    C = run["correlations"]
+    cols = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#000000"]
     Z = run["zmap"].Z
-    ins.pcolormesh(Z.x.values, Z.rabi_t.values, Z.values, cmap="RdBu_r", vmin=-1, vmax=1, shading="auto",
-                   rasterized=True)
+    m = ins.pcolormesh(Z.x.values, Z.rabi_t.values, Z.values, cmap="RdBu_r", vmin=-1, vmax=1, shading="auto",
+                       rasterized=True)
     for i, r in enumerate(C.region.values):
         sel = C.sel(region=r)
         x0, x1, t0, t1 = (float(sel[k]) for k in ("x0_um", "x1_um", "t0_rabi", "t1_rabi"))
         ins.add_patch(__import__("matplotlib.patches", fromlist=["Rectangle"]).Rectangle(
             (x0, t0), x1 - x0, t1 - t0, fill=False, ec=cols[i % 5], lw=1.2))
-        ins.text(x1, t1, r, color=cols[i % 5], fontsize=6)
-    ins.tick_params(labelsize=6)
-    ins.set_xlabel("x (um)", fontsize=6)
-    ins.set_ylabel(r"$\Omega_R t/2\pi$", fontsize=6)
+        ins.text(x1 + 3, t1, r, color=cols[i % 5], fontsize=9, va="top", fontweight="bold",
+                 bbox={"fc": "white", "ec": "none", "pad": 0.5})
+    ins.set_xlabel("x (um)")
+    ins.set_ylabel(r"$\Omega_R t/2\pi$")
+    return m
 
 
 def fig4ab(run118, run62, path):
     plt = _plt()
     runs = [(r, l, t) for r, l, t in ((run118, "a", r"$\Omega_R=2\pi\times118$ Hz"),
                                       (run62, "b", r"$\Omega_R=2\pi\times62$ Hz")) if r is not None]
-    fig, axs = plt.subplots(1, len(runs), figsize=(6.0 * len(runs), 4.6), constrained_layout=True, squeeze=False)
-    for ax, (run, letter, title) in zip(axs[0], runs):
-        _corr_panel(ax, run, letter, title)
+    fig, axs = plt.subplots(2, len(runs), figsize=(6.0 * len(runs), 8.0), constrained_layout=True, squeeze=False,
+                            gridspec_kw={"height_ratios": [1, 1.3]})
+    for k, (run, letter, title) in enumerate(runs):
+        m = _region_map(axs[0, k], run)
+        _corr_panel(axs[1, k], run, letter, title)
+    fig.colorbar(m, ax=axs[0, :], label="Z", shrink=0.8)
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
@@ -318,8 +328,9 @@ def sweep_breaking(table, path):
     plt.close(fig)
 
 
-def make_figures(inputs: Mapping, outdir) -> dict[str, Path]:
-    """Draw every figure whose inputs are present (module docstring); returns {name: png path}."""
+def make_figures(inputs: Mapping, outdir, names=None) -> dict[str, Path]:
+    """Draw every figure (or those in ``names``) whose inputs are present (module docstring); returns
+    {name: png path}."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     r118, r62, lle, ed, table = (inputs.get(k) for k in ("run118", "run62", "lle", "extdata1", "table"))
@@ -336,7 +347,10 @@ def make_figures(inputs: Mapping, outdir) -> dict[str, Path]:
         "sweep_breaking": (table is not None, lambda p: sweep_breaking(table, p)),
     }
     out = {}
-    for name in FIGURES:
+    unknown = set(names or ()) - set(FIGURES)
+    if unknown:
+        raise ValueError(f"figures {sorted(unknown)}: unknown; allowed {FIGURES}")
+    for name in FIGURES if names is None else [n for n in FIGURES if n in names]:
         ok, draw = jobs[name]
         if ok:
             path = outdir / f"{name}.png"

@@ -45,15 +45,17 @@ def _first_crossing(x: np.ndarray, m: np.ndarray, level: float) -> float:
     return float(x0 + (level - m0) * (x1 - x0) / (m1 - m0))
 
 
-def x_c_measured(Z: xr.DataArray, params=None, *, t_window_rabi: float = 1.0, level: float = 0.0) -> dict:
+def x_c_measured(Z: xr.DataArray, params=None, *, t_window_rabi: float = 0.8, level: float = 0.0) -> dict:
     """Measured interface position from Z(x, t) (x in um, t in ms; lab units).
 
     Self-trapped points never change the sign of Z (seed text before Fig. 2: "Z never changes sign"), oscillating
     ones reach Z ~ +1 within half a local period.  With ``M(x) = max_t Z(x, t)`` over the first
-    ``t_window_rabi`` Rabi periods (default 1, before the interfaces break), x_c is where M crosses ``level``
+    ``t_window_rabi`` Rabi periods (default 0.8: before the interfaces break, which happens at ~1-1.15 periods
+    for the presets and earlier for smaller clouds; with 1.0 a 60 um cloud already gives x_c 7 um too small),
+    x_c is where M crosses ``level``
     (default 0) going outward from the centre, on each side (linear interpolation).  Near x_c the local period
     diverges logarithmically (:func:`spinsweep.solvers.josephson.frequency`), so a finite window places the
-    boundary slightly outward: |Lambda - 2| ~ 16 exp(-Omega_R t_window/2)... i.e. ~2 um for the 118 Hz preset.
+    boundary slightly outward, where ln(16/|Lambda - 2|) ~ Omega_R t_window/2: ~2 um for the 118 Hz preset.
 
     The time maximum is a lazy dask reduction over time chunks.  Returns x_c_left, x_c_right (signed, um),
     x_c_um (mean of |.|), x_c_err_um (half their difference combined with half a grid step).  Extra dims

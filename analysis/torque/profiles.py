@@ -110,7 +110,8 @@ def lle_comparison(lle_free: xr.Dataset, lle_torque: xr.Dataset, params, *, max_
 
 def gpe_vs_lle(gpe: xr.Dataset, lle: xr.Dataset, params, *, x_window_um: float = 50.0,
                t_max_rabi: float = 3.0, side: int = 1) -> xr.Dataset:
-    """Extended Data Fig. 1 maps on x in x_c +- x_window_um (``side`` of the cloud) and Omega_R t/2pi <= t_max_rabi.
+    """Extended Data Fig. 1 maps on x in x_c +- x_window_um (``side`` of the cloud; cut at 0.95 R_x) and
+    Omega_R t/2pi <= t_max_rabi.
 
     The LLE's Z is interpolated linearly onto the GPE's (x, t) grid.  Currents in 1/ms (atoms per ms, as in
     the seed's colour scales)."""
@@ -118,6 +119,8 @@ def gpe_vs_lle(gpe: xr.Dataset, lle: xr.Dataset, params, *, x_window_um: float =
 
     xc = side * params.x_c * 1e6
     lo, hi = sorted((xc - x_window_um, xc + x_window_um))
+    edge = 0.95 * params.R_x * 1e6  # n(x, 0) -> 0 at the Thomas-Fermi edge: keep dn/n meaningful
+    lo, hi = max(lo, -edge), min(hi, edge)
     T = 2e3 * math.pi / params.omega_R
     g = gpe[["Z", "n", "j", "spin_current_advection", "spin_current_twist"]].sel(
         x=slice(lo, hi), t=slice(None, t_max_rabi * T)).load()
