@@ -108,6 +108,70 @@ def check_variable_attrs(ds) -> None:
         raise ValueError("data variables without units/long_name attrs: " + "; ".join(missing))
 
 
+#: unit symbols UDUNITS and pint both parse; anything else is a natural unit of a model (``E``, ``tau``,
+#: ``1/Omega_R``, ``site``), stored as ``units: "1"`` with the scale named in ``units_scale``
+_SI_SYMBOLS = {"m", "s", "kg", "rad", "Hz", "K", "J", "um", "ms", "us", "ns", "nK", "cm", "G", "mG", "W", "A"}
+#: CF axis / standard_name of coordinates with the conventional names
+_CF_AXES = {"t": ("T", "time"), "x": ("X", None), "y": ("Y", None), "z": ("Z", None)}
+
+
+def cf_units(units: str) -> tuple[str, str | None]:
+    """``(units, units_scale)``: parseable units unchanged, natural units as ``("1", <scale>)``."""
+    import re
+
+    text = str(units).strip()
+    if text in ("", "1"):
+        return "1", None
+    symbols = set(re.findall(r"[A-Za-z_]+", text))
+    if symbols <= _SI_SYMBOLS and re.fullmatch(r"[A-Za-z_0-9 */^().\-]+", text):
+        return text, None
+    return "1", text
+
+
+def _annotated(ds):
+    """A shallow copy following the store conventions: CF-parseable units (natural units named in
+    ``units_scale``), ``units``/``long_name`` on every coordinate, CF ``axis``/``standard_name`` on t, x, y, z,
+    and variable-length strings (fixed-length unicode is not in the zarr v3 spec)."""
+    out = ds.copy(deep=False)
+    for name in list(out.variables):
+        var = out[name].variable
+        attrs = dict(var.attrs)
+        if name in out.coords:
+            attrs.setdefault("units", "1")
+            attrs.setdefault("long_name", f"{name} (index)" if var.dtype.kind in "iuUOT" else str(name))
+            if name in _CF_AXES and var.ndim == 1 and var.dims == (name,):
+                axis, standard = _CF_AXES[name]
+                attrs.setdefault("axis", axis)
+                if standard:
+                    attrs.setdefault("standard_name", standard)
+        if "units" in attrs:
+            units, scale = cf_units(attrs["units"])
+            attrs["units"] = units
+            if scale is not None:
+                attrs.setdefault("units_scale", scale)
+        if var.dtype.kind == "U":
+            var = var.astype(object)
+        var = var.copy(deep=False)
+        var.attrs = attrs
+        if name in out.coords:
+            out = out.assign_coords({name: var})
+        else:
+            out[name] = var
+    return out
+
+
+def consolidate(path: str | os.PathLike) -> None:
+    """Consolidate a store's metadata, so that ``xarray.open_zarr(path)`` opens it without listing (and
+    without warnings about files that are not zarr nodes, such as Snakemake's ``.snakemake_timestamp``)."""
+    import warnings
+
+    import zarr
+
+    with warnings.catch_warnings():  # zarr notes that consolidated metadata is not yet in the v3 spec
+        warnings.simplefilter("ignore")
+        zarr.consolidate_metadata(Path(path), zarr_format=3)
+
+
 def _temporary_sibling(path: Path) -> Path:
     return path.parent / f".{path.name}.partial-{uuid.uuid4().hex[:12]}"
 
@@ -135,11 +199,12 @@ def write_dataset(ds, path: str | os.PathLike, *, params: Mapping[str, Any], see
     for stale in path.parent.glob(f".{path.name}.partial-*"):  # left by a killed writer
         _remove(stale)
     tmp = _temporary_sibling(path)
-    out = ds.copy(deep=False)
+    out = _annotated(ds)
     out.attrs = {**ds.attrs, **provenance(params, seed=seed, wall_time_s=wall_time_s)}
     try:
         out.to_zarr(tmp, mode="w", zarr_format=3, consolidated=False, encoding=dict(encoding or {}))
         zarr.open_group(tmp, mode="r+").attrs[COMPLETE_KEY] = True
+        consolidate(tmp)
         _remove(path)
         os.replace(tmp, path)
     finally:
@@ -171,6 +236,7 @@ def mark_complete(path: str | os.PathLike, *, wall_time_s: float | None = None) 
     if wall_time_s is not None:
         group.attrs["wall_time_s"] = float(wall_time_s)
     group.attrs[COMPLETE_KEY] = True
+    consolidate(path)
 
 
 def is_complete(path: str | os.PathLike) -> bool:

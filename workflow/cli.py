@@ -1,52 +1,119 @@
-"""The ``spinsweep`` command: validate a configuration, run the workflow, build the report.
+"""The ``spinsweep`` command: validate a configuration, run the workflow with its report, single GPE runs.
 
-    spinsweep check [CONFIG]            validate a configuration (exit 1 with one clear message if bad)
-    spinsweep run [--cores N] [--configfile FILE] [SNAKEMAKE ARGS...]
-                                        snakemake (default sweep) then the HTML report
-    spinsweep profiles                  link cluster/slurm and cluster/local into ~/.config/snakemake,
-                                        so that `snakemake --profile slurm` finds them from any directory
+    spinsweep check [CONFIG]              validate a configuration (one clear line and exit 1 if bad)
+    spinsweep run [--cores N] [--configfile FILE] [--directory DIR] [-n] [SNAKEMAKE ARGS...]
+                                          the workflow (default sweep) and its HTML report, in DIR (default:
+                                          the current directory); anything else goes to Snakemake unchanged
+    spinsweep profiles                    link the Snakemake profiles (slurm, local) into ~/.config/snakemake
+    spinsweep --version
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from spinsweep.workflow.config import DEFAULT_CONFIG, PROFILES, ROOT, SNAKEFILE, ConfigError, load
+from spinsweep.workflow.config import DEFAULT_CONFIG, PROFILES, SNAKEFILE, ConfigError, load
+
+
+class UserError(Exception):
+    """A mistake the user can fix; printed as one line, no traceback."""
+
+
+def _version() -> str:
+    try:
+        return version("spinsweep")
+    except PackageNotFoundError:  # running from a checkout that is not installed
+        return "unknown"
+
+
+def _load(path: Path) -> dict:
+    try:
+        return load(path)
+    except ConfigError as err:
+        raise UserError(f"invalid configuration: {err}") from None
 
 
 def _check(args) -> int:
-    try:
-        config = load(args.config)
-    except ConfigError as err:
-        print(f"spinsweep: invalid configuration: {err}", file=sys.stderr)
-        return 1
-    print(f"{args.config}: valid ({', '.join(config['studies'])})")
+    path = Path(args.config)
+    if path.is_dir():
+        raise UserError(f"{path} is a directory; give a configuration file (YAML)")
+    config = _load(path)
+    print(f"{path}: valid ({', '.join(config['studies'])})")
     return 0
 
 
+def _snakemake() -> str:
+    exe = shutil.which("snakemake")
+    if exe is None:
+        raise UserError("snakemake is not on the PATH; install spinsweep with pip (it brings snakemake)")
+    return exe
+
+
+def _stale_locks(directory: Path) -> bool:
+    """Snakemake locks left behind by a killed run: present, and no live snakemake process works in ``directory``."""
+    locks = directory / ".snakemake" / "locks"
+    if not locks.is_dir() or not any(locks.iterdir()):
+        return False
+    import psutil
+
+    for proc in psutil.process_iter(["cmdline", "cwd"]):
+        try:
+            cmd = proc.info["cmdline"] or []
+            if proc.pid != os.getpid() and any(Path(c).name == "snakemake" for c in cmd[:2]) and \
+                    Path(proc.info["cwd"] or "/").resolve() == directory.resolve():
+                return False
+        except (psutil.Error, OSError):
+            continue
+    return True
+
+
 def _run(args, extra: list[str]) -> int:
-    configfile = Path(args.configfile) if args.configfile else DEFAULT_CONFIG
-    try:
-        config = load(configfile)
-    except ConfigError as err:
-        print(f"spinsweep: invalid configuration: {err}", file=sys.stderr)
-        return 1
-    base = ["snakemake", "--snakefile", str(SNAKEFILE), "--directory", str(ROOT)]
+    directory = Path(args.directory).resolve()
+    if directory.exists() and not directory.is_dir():
+        raise UserError(f"--directory {directory} is not a directory")
+    directory.mkdir(parents=True, exist_ok=True)
+    configfile = Path(args.configfile).resolve() if args.configfile else DEFAULT_CONFIG
+    config = _load(configfile)
+    overrides = extra[extra.index("--config") + 1:] if "--config" in extra else []
+    given = [o.split("=", 1)[1] for o in overrides if o.startswith("results=")]
+    results = directory / (given[0] if given else config["results"])
+    report = results / "report.html"
+    cmd = [_snakemake(), "--snakefile", str(SNAKEFILE), "--directory", str(directory),
+           "--rerun-incomplete"]  # a job killed mid-write is redone (its output is never taken as done)
     if args.configfile:
-        base += ["--configfile", str(configfile.resolve())]
-    run = base + (["--cores", str(args.cores)] if args.cores else []) + extra
-    print("+", " ".join(run), flush=True)
-    code = subprocess.call(run)
-    if code or args.no_report:
-        return code
-    report = Path(config["results"]) / "report.html"
-    cmd = base + ["--report", str(report)]
+        cmd += ["--configfile", str(configfile)]
+    if args.cores:
+        cmd += ["--cores", str(args.cores)]
+    if args.dry_run:
+        cmd += ["--dry-run"]
+    elif not args.no_report:
+        cmd += ["--report-after-run", "--report", str(report)]
+    cmd += extra
+    if _stale_locks(directory):  # a killed run left its locks; no snakemake works here now
+        print(f"spinsweep: removing stale Snakemake locks in {directory / '.snakemake'}", flush=True)
+        subprocess.run([*cmd[:5], "--unlock"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     print("+", " ".join(cmd), flush=True)
-    return subprocess.call(cmd)
+    code = subprocess.call(cmd)
+    if code == 0 and not args.dry_run:
+        _summary(config, results, report if not args.no_report else None)
+    return code
+
+
+def _summary(config: dict, results: Path, report: Path | None) -> None:
+    lines = ["", "spinsweep: done."]
+    for study in config["studies"]:
+        lines.append(f"  {study:8s} stores  {results / study}/*.zarr")
+        lines.append(f"  {'':8s} figures {results / study / 'figures'}/")
+    lines.append(f"  logs            {results / 'logs'}/")
+    if report is not None and report.exists():
+        lines.append(f"  report          {report}")
+    print("\n".join(lines), flush=True)
 
 
 def _profiles(args) -> int:
@@ -61,31 +128,44 @@ def _profiles(args) -> int:
                 print(f"{link} -> {source} (already linked)")
                 continue
             if not args.force:
-                print(f"spinsweep: {link} exists and is not ours; use --force to replace it", file=sys.stderr)
-                return 1
-            link.unlink() if link.is_symlink() or link.is_file() else None
+                raise UserError(f"{link} exists and is not ours; use --force to replace it")
+            link.unlink() if link.is_symlink() or link.is_file() else shutil.rmtree(link)
         os.symlink(source, link)
         print(f"{link} -> {source}")
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="spinsweep", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True)
-    check = sub.add_parser("check", help="validate a configuration file")
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="spinsweep", description=__doc__, allow_abbrev=False,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--version", action="version", version=f"spinsweep {_version()}")
+    sub = ap.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="validate a configuration file", allow_abbrev=False)
     check.add_argument("config", nargs="?", default=str(DEFAULT_CONFIG))
-    run = sub.add_parser("run", help="run the workflow and build the HTML report")
+    run = sub.add_parser("run", help="run the workflow and build the HTML report", allow_abbrev=False)
     run.add_argument("--cores", type=int, default=None, help="local cores (omit with --profile)")
-    run.add_argument("--configfile", default=None, help="configuration replacing config/config.yaml")
+    run.add_argument("--configfile", default=None, help="configuration replacing the default sweep")
+    run.add_argument("--directory", "-d", default=".", help="where results land (default: here)")
+    run.add_argument("-n", "--dry-run", action="store_true", help="plan only: list the jobs, run nothing")
     run.add_argument("--no-report", action="store_true", help="skip the HTML report")
     profiles = sub.add_parser("profiles", help="link the Snakemake profiles into ~/.config/snakemake")
     profiles.add_argument("--force", action="store_true")
-    args, extra = parser.parse_known_args(argv)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = parser()
+    args, extra = ap.parse_known_args(argv)
     if args.command != "run" and extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    return {"check": lambda: _check(args), "run": lambda: _run(args, extra),
-            "profiles": lambda: _profiles(args)}[args.command]()
+        ap.error(f"unrecognized arguments: {' '.join(extra)}")
+    try:
+        return {"check": _check, "run": lambda a: _run(a, extra), "profiles": _profiles}[args.command](args)
+    except UserError as err:
+        print(f"spinsweep: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("spinsweep: interrupted; run the same command again to finish the work", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

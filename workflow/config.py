@@ -36,8 +36,17 @@ class ConfigError(ValueError):
 
 @functools.lru_cache(maxsize=1)
 def schema() -> dict:
+    """The configuration schema: config.schema.yaml plus one section per Study record (its own schema file)."""
+    from spinsweep.workflow.study import studies
+
     with open(SCHEMA_PATH) as fh:
-        return yaml.safe_load(fh)
+        root = yaml.safe_load(fh)
+    names = list(studies())
+    root["properties"]["studies"]["items"] = {"enum": names}
+    for name in names:
+        root["properties"][name] = {"$ref": f"#/$defs/{name}"}
+        root["$defs"].update(schema_file(name)["$defs"])
+    return root
 
 
 @functools.lru_cache(maxsize=None)

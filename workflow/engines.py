@@ -18,23 +18,42 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
+#: dask LocalCluster defaults (the one place they are written; the schema documents the keys)
+DASK_DEFAULTS = {"scheduler": None, "n_workers": 2, "threads_per_worker": 1, "dashboard": "127.0.0.1:0",
+                 "progress": True}
+
+
+def dask_settings(engines: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The ``dask`` engine settings of a configuration, defaults filled in."""
+    return {**DASK_DEFAULTS, **((engines or {}).get("dask") or {})}
+
+
+def n_workers(engines: Mapping[str, Any] | None) -> int:
+    """Cores a dask stage uses locally (its Snakemake ``threads``)."""
+    settings = dask_settings(engines)
+    return int(settings["n_workers"]) * int(settings["threads_per_worker"])
+
+
+def progress_enabled(engines: Mapping[str, Any] | None) -> bool:
+    return bool(dask_settings(engines)["progress"])
+
 
 @contextlib.contextmanager
 def dask_client(config: Mapping[str, Any]) -> Iterator["distributed.Client"]:  # noqa: F821
     """A ``distributed.Client`` for the configured engine; the LocalCluster is closed on exit."""
     from distributed import Client, LocalCluster
 
-    settings = dict(config.get("dask") or {})
-    address = settings.get("scheduler")
+    settings = dask_settings(config)
+    address = settings["scheduler"]
     if address:
         log.info("attaching to dask scheduler %s", address)
         with Client(address) as client:
             yield client
         return
-    dashboard = settings.get("dashboard", "127.0.0.1:0")
+    dashboard = settings["dashboard"]
     with LocalCluster(
-        n_workers=int(settings.get("n_workers", min(2, os.cpu_count() or 1))),
-        threads_per_worker=int(settings.get("threads_per_worker", 1)),
+        n_workers=int(settings["n_workers"]),
+        threads_per_worker=int(settings["threads_per_worker"]),
         processes=True,
         host="127.0.0.1",
         dashboard_address=dashboard if dashboard else None,

@@ -1,6 +1,6 @@
 """Generic sweep stages the rules call: compute a batch of points, aggregate batches into a sweep store.
 
-A study plugs in by naming its point function in :data:`POINT_FUNCTIONS`: a pure function
+A study's :class:`~spinsweep.workflow.study.Study` record names its point function: a pure function
 ``point(**params) -> xarray.Dataset`` (no sweep dimensions) implemented in ``solvers``.  Nothing here is
 physics; each stage reads and writes whole zarr stores through :mod:`spinsweep.solvers.store`.
 """
@@ -8,11 +8,10 @@ physics; each stage reads and writes whole zarr stores through :mod:`spinsweep.s
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,24 +19,10 @@ import numpy as np
 
 from spinsweep.solvers import store
 from spinsweep.workflow.engines import dask_client
+from spinsweep.workflow.study import get as get_study
 from spinsweep.workflow.sweep import Sweep
 
 log = logging.getLogger("spinsweep")
-
-
-@dataclass(frozen=True)
-class PointFunction:
-    """How a study computes one sweep point: ``target(**params[, seed=...][, client=...])``."""
-
-    target: str          # "module:function" in solvers
-    seeded: bool = False  # gets seed = SeedSequence(<study>.seed) keyed by the point index
-    dask: bool = False    # gets a distributed.Client for its own fan-out (one cluster per batch)
-
-
-POINT_FUNCTIONS = {
-    "magnon": PointFunction("spinsweep.solvers.magnons:point"),
-    "noble": PointFunction("spinsweep.solvers.collisions.point:point", seeded=True, dask=True),
-}
 
 
 def setup_logging(logfile: str | Path | None = None) -> None:
@@ -46,11 +31,20 @@ def setup_logging(logfile: str | Path | None = None) -> None:
     if logfile:
         Path(logfile).parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(logfile, mode="w"))
+    # dask's own INFO chatter (worker start/stop, and a benign CommClosedError traceback when a LocalCluster
+    # shuts down) would bury the progress lines; its warnings and errors still come through.  distributed
+    # sets its loggers up when first imported, and each worker process imports it afresh: the environment
+    # setting reaches the workers, the import-then-set keeps it in this process.
+    os.environ["DASK_LOGGING__DISTRIBUTED"] = "warning"
+    import dask
+    import distributed  # noqa: F401  (configures its loggers now, not after ours)
+
+    dask.config.set({"logging.distributed": "warning"})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", handlers=handlers,
                         force=True)
-    # dask's own INFO chatter (worker start/stop, and a benign CommClosedError traceback when a LocalCluster
-    # shuts down) would bury the progress lines; its warnings and errors still come through
-    logging.getLogger("distributed").setLevel(logging.WARNING)
+    for name in ("distributed", "distributed.scheduler", "distributed.nanny", "distributed.worker",
+                 "distributed.core", "distributed.http.proxy"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
     def log_uncaught(kind, value, tb):  # the traceback belongs in the job's log, where users look
         log.critical("job failed", exc_info=(kind, value, tb))
@@ -58,40 +52,36 @@ def setup_logging(logfile: str | Path | None = None) -> None:
     sys.excepthook = log_uncaught
 
 
-def point_function(study: str) -> tuple[PointFunction, Callable[..., Any]]:
-    try:
-        spec = POINT_FUNCTIONS[study]
-    except KeyError:
-        raise ValueError(f"study {study!r} has no point function; known: {', '.join(POINT_FUNCTIONS)}") from None
-    module, name = spec.target.split(":")
-    return spec, getattr(importlib.import_module(module), name)
-
-
 def run_batch(study: str, section: Mapping[str, Any], batch: int, out: str | Path,
               engines: Mapping[str, Any] | None = None) -> Path:
     """Compute the points of one batch and write them as one store with a flat ``point`` dimension.
 
-    ``engines`` is the configuration holding the ``dask`` settings, for studies whose points fan out on dask.
+    ``section`` holds the physics of the study (:meth:`Study.physics_of`); ``engines`` is the configuration
+    holding the ``dask`` settings, for studies whose points fan out on dask (read at run time: they never
+    change the result).
     """
     import xarray as xr
 
     sweep = Sweep.from_section(section)
-    spec, func = point_function(study)
+    spec = get_study(study)
+    func = spec.point_function()
+    dask = spec.engine == "dask"
     watch = store.Stopwatch()
     indices = list(sweep.batch(batch))
     seeds = realisation_seeds(int(section.get("seed", 0)), sweep.n_points, 1)[:, 0] if spec.seeded else None
     parts = []
-    with dask_client(engines or {}) if spec.dask else contextlib.nullcontext() as client:
+    with dask_client(engines or {}) if dask else contextlib.nullcontext() as client:
         for n, i in enumerate(indices, 1):
             params = sweep.point(i)
             extra = {"seed": int(seeds[i])} if spec.seeded else {}
-            if spec.dask:
+            if dask:
                 extra["client"] = client
             parts.append(func(**params, **extra).expand_dims(point=[i]))
             log.info("%s batch %d: point %d/%d done (%s) after %.1f s", study, batch, n, len(indices),
                      ", ".join(f"{k}={params[k]:.4g}" if isinstance(params[k], float) else f"{k}={params[k]}"
                                for k in sweep.axes), watch.elapsed)
     ds = xr.concat(parts, dim="point", data_vars="all", coords="different", compat="equals", join="exact")
+    ds.attrs = {}
     return store.write_dataset(ds, out, params={"study": study, "batch": batch, "points": indices,
                                                 "section": dict(section)},
                                wall_time_s=watch.elapsed)
@@ -111,9 +101,22 @@ def aggregate(study: str, section: Mapping[str, Any], batch_stores: Sequence[str
         raise ValueError(f"{study}: batch stores hold points {ds['point'].values.tolist()}, "
                          f"expected 0..{sweep.n_points - 1}")
     swept = sweep.unstack(ds)
+    swept.attrs = {}  # the root attrs describe the sweep (params below), not the first point
+    swept = swept.assign_coords({name: swept[name].assign_attrs(axis_attrs(study, name)) for name in sweep.axes})
     log.info("%s: aggregated %d points into dims %s", study, sweep.n_points, dict(swept.sizes))
-    return store.write_dataset(swept, out, params={"study": study, "section": dict(section)},
+    return store.write_dataset(swept, out, params={"study": study, "fixed": dict(sweep.fixed),
+                                                   "axes": {k: list(v) for k, v in sweep.axes.items()},
+                                                   "zip": [list(g) for g in sweep.zip_groups],
+                                                   "section": dict(section)},
                                wall_time_s=watch.elapsed)
+
+
+def axis_attrs(study: str, name: str) -> dict[str, str]:
+    """``units`` and ``long_name`` of a swept parameter, from the study's point schema (written once there)."""
+    from spinsweep.workflow.config import schema
+
+    prop = schema()["$defs"][f"{study}_point"]["properties"].get(name, {})
+    return {"units": str(prop.get("units", "1")), "long_name": str(prop.get("description", name))}
 
 
 def realisation_seeds(root: int, n_points: int, n_realisations: int) -> np.ndarray:

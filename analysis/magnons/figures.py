@@ -18,8 +18,7 @@ from spinsweep.solvers.magnons.relaxation import conductance_matrix, lambda_matr
 
 FIT_VARS = ("L11", "L12", "L22")
 
-#: the figures drawn, in report order; their captions are workflow/report/magnon_<name>.rst
-FIGURES = ('conductances', 'relaxation_times', 'traces', 'fits')
+from . import FIGURES  # noqa: E402
 
 
 def _unit_scale(ds):

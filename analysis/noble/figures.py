@@ -19,7 +19,7 @@ from .fit import fit_exchange, two_mode_pair, two_mode_single
 from .formulas import alpha_interpolated, bunching_times, contrast_formula
 
 #: the figures drawn, in report order; their captions are workflow/report/noble_<name>.rst
-FIGURES = ('fig3a', 'fig3b', 'fig3c', 'fig3d', 'fig3e', 'sweep_J', 'sweep_gamma', 'contrast_vs_detuning', 'collective_vs_localized')
+from . import FIGURES
 
 RED, BLUE, GREY = "#c0392b", "#1f5fa8", "0.4"
 

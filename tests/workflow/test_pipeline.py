@@ -3,6 +3,7 @@ a job killed mid-way is redone by the next invocation."""
 
 from __future__ import annotations
 
+import copy
 import signal
 import subprocess
 import time
@@ -13,6 +14,7 @@ import yaml
 
 from conftest import REPO
 from spinsweep.solvers import store
+from spinsweep.workflow.study import get as get_study
 
 
 def tiny_config(results: Path, *, n_h=4, batch_size=3) -> dict:
@@ -57,6 +59,23 @@ def test_tiny_sweep_to_figures_and_report_then_nothing_to_do(tmp_path):
                            timeout=300)
     assert again.returncode == 0
     assert "Nothing to be done" in again.stdout + again.stderr
+
+    # engine settings are read at run time and are not part of the results' identity
+    for section, key, value in [("dask", "progress", True), ("dask", "n_workers", 1),
+                                ("dask", "threads_per_worker", 2), ("dask", "dashboard", "127.0.0.1:0"),
+                                ("dask", "scheduler", "tcp://127.0.0.1:8786"), ("mpi", "launcher", "mpirun"),
+                                ("fits", "batch_size", 3)]:
+        changed = copy.deepcopy(config)
+        (changed["magnon"] if section == "fits" else changed)[section][key] = value
+        dry = subprocess.run(snakemake(tmp_path, changed, "--dry-run"), capture_output=True, text=True,
+                             timeout=300)
+        assert dry.returncode == 0, dry.stderr[-2000:]
+        assert "Nothing to be done" in dry.stdout + dry.stderr, (section, key, dry.stdout[-2000:])
+    # ... while a physics setting does rerun what depends on it
+    changed = copy.deepcopy(config)
+    changed["magnon"]["fits"]["noise"] = 0.02
+    dry = subprocess.run(snakemake(tmp_path, changed, "--dry-run"), capture_output=True, text=True, timeout=300)
+    assert "magnon_fits" in dry.stdout and "sweep_batch" not in dry.stdout, dry.stdout[-2000:]
 
     report = subprocess.run(snakemake(tmp_path, config, "--report", str(results / "report.html")),
                             capture_output=True, text=True, timeout=300)
@@ -117,4 +136,11 @@ def test_noble_sweep_and_fig3_panels_to_figures(tmp_path):
     # the collective excitation leaves the alkali spins (F10 drops well below 1 within the grid)
     collective = sweep["F10_mean"].sel(initial="collective", detuning_over_2J=0.0).squeeze()
     assert float(collective.min()) < 0.2
-    assert len(list((results / "noble" / "figures").glob("*.png"))) == 9
+    assert len(list((results / "noble" / "figures").glob("*.png"))) == len(get_study("noble").figures)
+    # dask's INFO chatter stays out of the terminal and of every job log (progress lines stay)
+    lines = (run.stdout + run.stderr).splitlines()
+    for log in (results / "logs").rglob("*.log"):
+        lines += log.read_text().splitlines()
+    chatter = [line for line in lines if "distributed." in line and "INFO" in line]
+    assert not chatter, chatter[:5]
+    assert any("point" in line and "done" in line for line in lines)

@@ -19,7 +19,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 def _dataset(n=16):
     return xr.Dataset({"M": (("t",), np.linspace(0, 1, n), {"units": "1", "long_name": "magnetisation"})},
-                      coords={"t": np.arange(n, dtype=float)})
+                      coords={"t": ("t", np.arange(n, dtype=float),
+                                    {"units": "s", "long_name": "time", "axis": "T", "standard_name": "time"})})
 
 
 def test_round_trip_with_provenance(tmp_path):
@@ -96,3 +97,29 @@ def test_killed_writer_leaves_no_complete_store_and_rewrite_succeeds(tmp_path):
     store.write_dataset(_dataset(), path, params={})
     assert store.is_complete(path)
     assert not list(tmp_path.glob(".killed.zarr.partial-*"))
+
+
+def test_workflow_store_conventions_open_cleanly(tmp_path):
+    """Stores open with plain xarray.open_zarr with warnings as errors (consolidated metadata, variable-length
+    strings, a Snakemake marker file beside the nodes); natural units are named in units_scale; every
+    coordinate has units and long_name; t gets the CF axis."""
+    import warnings
+
+    import numpy as np
+    import xarray as xr
+
+    ds = xr.Dataset({"dM": (("t", "x"), np.ones((2, 3)), {"units": "1/(E*site)", "long_name": "Delta M"}),
+                     "label": (("x",), np.array(["a", "bb", "c"]), {"units": "1", "long_name": "label"})},
+                    coords={"t": ("t", [0.0, 1.0], {"units": "tau", "long_name": "time"}), "x": [1.0, 2.0, 3.0],
+                            "point": ("x", [0, 1, 2])})
+    path = store.write_dataset(ds, tmp_path / "s.zarr", params={"study": "test"})
+    (path / ".snakemake_timestamp").write_text("")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        back = xr.open_zarr(path)
+    assert back["dM"].attrs["units"] == "1" and back["dM"].attrs["units_scale"] == "1/(E*site)"
+    assert back["t"].attrs["axis"] == "T" and back["t"].attrs["standard_name"] == "time"
+    assert back["label"].dtype.kind in "OT"  # variable-length strings
+    for name in back.variables:
+        assert back[name].attrs["units"] and back[name].attrs["long_name"], name
+    assert store.cf_units("rad/s") == ("rad/s", None) and store.cf_units("1/Omega_R") == ("1", "1/Omega_R")

@@ -1,52 +1,34 @@
-# Configuration is validated against config/schema/config.schema.yaml before any rule is planned:
-# a bad key, type or value stops here with one message naming the key, the value and what is allowed.
-import sys
+# Configuration is validated against the schema (config/schema/) before any rule is planned: a bad key,
+# type or value stops here with one message naming the key, the value and what is allowed.
+# Rules pass as `params` only the physics that defines their outputs (Study.physics_of); engine settings
+# (dask, progress, scheduler, threads) are read from the config at run time and never invalidate results.
+from spinsweep.workflow.rules_support import (
+    ENV,
+    batch_stores,
+    prepare_config,
+    study_physics,
+    study_targets_of,
+    study_threads,
+)
 
-from spinsweep.workflow.config import ConfigError, fill_defaults, validate
-from spinsweep.workflow.sweep import Sweep
-
-# Defaults fill in whole top-level sections only: `--configfile study.yaml` or `--config results=...`
-# replace the sections they name.  (Slurm jobs receive the full resolved config, so they see the same.)
-fill_defaults(config)
-
-try:
-    validate(config)
-except ConfigError as err:
-    sys.exit(f"spinsweep: invalid configuration: {err}")
-
-RESULTS = config["results"]
-
-
-def sweep_of(study):
-    return Sweep.from_section(config[study])
-
-
-def study_targets(wildcards):
-    """Final products of every study listed in config['studies']."""
-    targets = []
-    for study in config["studies"]:
-        targets += STUDY_TARGETS[study]()
-    return targets
-
-
-STUDY_TARGETS = {}
-DASK_STUDIES = {"noble"}  # studies whose sweep points fan out on dask (a LocalCluster per batch job)
+RESULTS = prepare_config(config)
 
 
 rule sweep_batch:
     # a contiguous range of sweep points (config: <study>.sweep.batch_size) computed in one job
     output:
-        directory(RESULTS + "/{study}/points/batch-{batch}.zarr"),
+        directory(f"{RESULTS}/{{study}}/points/batch-{{batch}}.zarr"),
     params:
-        section=lambda wc: config[wc.study],
-        engines=lambda wc: {"dask": config.get("dask", {})},
-    threads: lambda wc: int(config.get("dask", {}).get("n_workers", 2)) if wc.study in DASK_STUDIES else 1
+        physics=lambda wc: study_physics(config, wc.study),
+    threads: lambda wc: study_threads(config, wc.study)
     log:
-        RESULTS + "/logs/{study}/batch-{batch}.log",
+        f"{RESULTS}/logs/{{study}}/batch-{{batch}}.log",
     wildcard_constraints:
         batch=r"\d+",
     resources:
         runtime=30,
+    conda:
+        ENV
     script:
         "../scripts/sweep_batch.py"
 
@@ -54,14 +36,15 @@ rule sweep_batch:
 rule sweep_aggregate:
     # one store per study whose dimensions are the swept axes
     input:
-        lambda wc: expand(RESULTS + "/{study}/points/batch-{batch}.zarr", study=wc.study,
-                          batch=range(sweep_of(wc.study).n_batches)),
+        lambda wc: batch_stores(config, wc.study),
     output:
-        directory(RESULTS + "/{study}/sweep.zarr"),
+        directory(f"{RESULTS}/{{study}}/sweep.zarr"),
     params:
-        section=lambda wc: config[wc.study],
+        physics=lambda wc: study_physics(config, wc.study),
     log:
-        RESULTS + "/logs/{study}/aggregate.log",
+        f"{RESULTS}/logs/{{study}}/aggregate.log",
+    conda:
+        ENV
     script:
         "../scripts/sweep_aggregate.py"
 
@@ -72,7 +55,7 @@ rule mpi_selftest:
     # config's mpi.launcher (mpiexec), the Slurm profile's set-resources makes it `srun --mpi=pmi2` with
     # one CPU per rank (cluster/slurm/config.yaml, cluster/README.md).
     output:
-        RESULTS + "/selftest/mpi-{ranks}.json",
+        f"{RESULTS}/selftest/mpi-{{ranks}}.json",
     wildcard_constraints:
         ranks=r"\d+",
     threads: lambda wc: int(wc.ranks)
@@ -81,6 +64,8 @@ rule mpi_selftest:
         mpi=config.get("mpi", {}).get("launcher", "mpiexec"),
         runtime=5,
     log:
-        RESULTS + "/logs/selftest/mpi-{ranks}.log",
+        f"{RESULTS}/logs/selftest/mpi-{{ranks}}.log",
+    conda:
+        ENV
     shell:
         "{resources.mpi} -n {resources.tasks} python -m spinsweep.workflow.mpi_check {output} > {log} 2>&1"

@@ -1,43 +1,46 @@
 # magnon study: tunnelling spin and heat transport near the magnonic critical point
 # (seed: sekino2024-magnon-tunneling-slides.txt).  Points come from the generic sweep rules.
-from spinsweep.workflow.magnon import FIGURES as MAGNON_FIGURES
+from spinsweep.workflow.engines import n_workers
+from spinsweep.workflow.studies.magnon import fit_physics as magnon_fit_physics
+from spinsweep.workflow.study import get as get_study
 
-MAGNON = RESULTS + "/magnon"
+MAGNON = get_study("magnon")
 
 
 rule magnon_fits:
     # conductances fitted to noisy relaxation traces, many realisations per point, as dask tasks
     input:
-        MAGNON + "/sweep.zarr",
+        f"{RESULTS}/magnon/sweep.zarr",
     output:
-        directory(MAGNON + "/fits.zarr"),
+        directory(f"{RESULTS}/magnon/fits.zarr"),
     params:
-        fits=lambda wc: config["magnon"]["fits"],
-        dask=lambda wc: config.get("dask", {}),
-    threads: lambda wc: int(config.get("dask", {}).get("n_workers", 2))
+        physics=lambda wc: magnon_fit_physics(config["magnon"]),
+    threads: lambda wc: n_workers(config)
     log:
-        RESULTS + "/logs/magnon/fits.log",
+        f"{RESULTS}/logs/magnon/fits.log",
+    conda:
+        ENV
     script:
         "../scripts/magnon_fits.py"
 
 
 rule magnon_figures:
     input:
-        sweep=MAGNON + "/sweep.zarr",
-        fits=MAGNON + "/fits.zarr",
+        sweep=f"{RESULTS}/magnon/sweep.zarr",
+        fits=f"{RESULTS}/magnon/fits.zarr",
     output:
         **{
             name: report(
-                MAGNON + f"/figures/{name}.png",
+                f"{RESULTS}/magnon/figures/{name}.png",
                 caption=f"../report/magnon_{name}.rst",
                 category="magnon",
+                subcategory="conductance fits" if name == "fits" else "sweep",
             )
-            for name in MAGNON_FIGURES
+            for name in MAGNON.figures
         },
     log:
-        RESULTS + "/logs/magnon/figures.log",
+        f"{RESULTS}/logs/magnon/figures.log",
+    conda:
+        ENV
     script:
         "../scripts/magnon_figures.py"
-
-
-STUDY_TARGETS["magnon"] = lambda: [MAGNON + f"/figures/{name}.png" for name in MAGNON_FIGURES]

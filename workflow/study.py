@@ -1,0 +1,92 @@
+"""The ``Study`` seam: one record per study, read by the rules, the CLI, the schema and the report.
+
+A study plugs in with exactly these files, and nothing else in the code base lists studies:
+
+* ``workflow/studies/<name>.py``   -- defines ``STUDY = Study(...)`` and the study's stage functions (thin:
+  stores in and out; physics lives in ``solvers`` and ``analysis``);
+* ``config/schema/<name>.schema.yaml`` -- ``$defs: {<name>: <section schema>, <name>_point: <point schema>}``
+  merged into the configuration schema (the allowed range of each physical parameter is written once);
+* ``workflow/rules/<name>.smk``     -- its own rules (figures, panels, fits, ...); the generic sweep rules in
+  ``common.smk`` compute its points through :attr:`Study.point`;
+* ``workflow/report/<name>_<figure>.rst`` -- one caption per figure in :attr:`Study.figures`.
+
+:func:`studies` discovers the records by importing every module of :mod:`spinsweep.workflow.studies`.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import pkgutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Callable
+
+ENGINES = ("plain", "dask", "threads", "mpi")
+
+
+@dataclass(frozen=True)
+class Study:
+    """What the workflow needs to know about one study.
+
+    ``point`` is ``"module:function"``, a pure function ``point(**params[, seed=][, client=]) -> Dataset``
+    computing one sweep point (``None``: the study has no generic sweep).  ``engine`` says how a batch job runs
+    its points: ``plain`` (one process), ``dask`` (the point function gets a ``distributed.Client``),
+    ``threads`` or ``mpi`` (the study's own rules).  ``physics`` names the keys of the study's config section
+    that define the results of its points: rules pass only those as ``params``, so engine settings never
+    invalidate results.  ``figures`` are drawn under ``<results>/<name>/figures/<figure>.png``.
+    """
+
+    name: str
+    title: str
+    seed_paper: str
+    figures: tuple[str, ...]
+    point: str | None = None
+    engine: str = "plain"
+    seeded: bool = False
+    physics: tuple[str, ...] = ("fixed", "sweep", "seed")
+    paper_configs: tuple[str, ...] = ()
+    extra_targets: Callable[[Mapping[str, Any]], list[str]] | None = None
+
+    def __post_init__(self):
+        if self.engine not in ENGINES:
+            raise ValueError(f"study {self.name}: engine {self.engine!r} is not one of {ENGINES}")
+
+    def point_function(self) -> Callable[..., Any]:
+        if self.point is None:
+            raise ValueError(f"study {self.name} computes no generic sweep points")
+        module, name = self.point.split(":")
+        return getattr(importlib.import_module(module), name)
+
+    def physics_of(self, section: Mapping[str, Any]) -> dict[str, Any]:
+        """The part of the study's config section that defines its sweep points' results."""
+        return {k: section[k] for k in self.physics if k in section}
+
+    def figure_paths(self, results: str) -> list[str]:
+        return [f"{results}/{self.name}/figures/{fig}.png" for fig in self.figures]
+
+    def targets(self, config: Mapping[str, Any]) -> list[str]:
+        """Final products built by ``rule all`` when the study is listed in ``config['studies']``."""
+        extra = self.extra_targets(config) if self.extra_targets else []
+        return self.figure_paths(config["results"]) + extra
+
+
+@functools.lru_cache(maxsize=1)
+def studies() -> dict[str, Study]:
+    """Every study record, by name (the modules of :mod:`spinsweep.workflow.studies`)."""
+    from spinsweep.workflow import studies as package
+
+    found = {}
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        record = getattr(module, "STUDY", None)
+        if isinstance(record, Study):
+            found[record.name] = record
+    return found
+
+
+def get(name: str) -> Study:
+    try:
+        return studies()[name]
+    except KeyError:
+        raise ValueError(f"unknown study {name!r}; known: {', '.join(studies())}") from None
