@@ -196,6 +196,8 @@ def correlations(Z: xr.DataArray, params, regions=None, *, t_final_rabi: float |
                           t1_rabi=("region", [r.t_rabi[1] for r in regions]),
                           n_samples=("region", [p.attrs["n_samples"] for p in parts]))
     ds.dx.attrs.update(units="um", long_name="separation dx")
+    for name in ("C_mean", "C_std"):  # concat dropped the variable attrs with the dataset ones
+        ds[name].attrs.update(parts[0][name].attrs)
     ds.attrs["sigma_um"] = sigma_um
     fits = {name: fit_correlation(ds.sel(region=name)) for name in fit_regions if name in ds.region.values}
     return ds, fits

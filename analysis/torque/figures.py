@@ -29,6 +29,19 @@ RED, BLUE, GREY = "#c0392b", "#1f5fa8", "0.55"
 PROBE_COLORS = {"A": "#1b9e77", "B": "#d95f02", "C": "#7570b3", "D": "#e7298a"}
 
 
+def _numeric(attrs) -> dict:
+    """Attributes with numbers restored (stores keep NaN and inf as the strings "nan", "inf")."""
+    out = {}
+    for k, v in attrs.items():
+        if isinstance(v, str):
+            try:
+                v = float(v)
+            except ValueError:
+                pass
+        out[k] = v
+    return out
+
+
 def _plt():
     import matplotlib
 
@@ -129,7 +142,7 @@ def fig3b(run, path):
     plt = _plt()
     Z = run["zmap"].Z
     fr = run["front"]
-    a = fr.attrs
+    a = _numeric(fr.attrs)
     fig, ax = plt.subplots(figsize=(7.0, 5.2), constrained_layout=True)
     m = _zmap(ax, Z)
     T = float(fr.t[1] / fr.rabi_t[1]) if float(fr.rabi_t[1]) else 1.0  # ms per Rabi period
@@ -185,7 +198,7 @@ def _corr_panel(ax, run, letter, title):
         sel = C.sel(region=r)
         ax.errorbar(sel.dx, sel.C_mean, yerr=sel.C_std, fmt="o-", ms=2.5, lw=0.7, elinewidth=0.6,
                     color=cols[i % 5], label=f"{r}")
-    a = C.attrs
+    a = _numeric(C.attrs)
     if math.isfinite(a.get("fit_E_L1_um", math.nan)):
         from .correlations import correlation_model
         dx = np.linspace(0, float(C.dx.max()), 300)
@@ -238,6 +251,7 @@ def extdata1(ed, path):
               ("Z", "(c) Z, GPE", "RdBu_r", True), ("abs_js", "(d) |j_s| (1/ms)", "viridis", False),
               ("Z_lle", "(e) Z, LLE", "RdBu_r", True), ("abs_js_twist", "(f) |spin-twist part of j_s| (1/ms)",
                                                          "viridis", False))
+    ed = ed.assign_attrs(_numeric(ed.attrs))
     fig, axs = plt.subplots(3, 2, figsize=(9.0, 10.0), sharex=True, sharey=True, constrained_layout=True)
     vmax_js = float(np.nanmax(ed.abs_js.values))
     for ax, (var, title, cmap, signed) in zip(axs.ravel(), panels):

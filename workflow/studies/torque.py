@@ -241,7 +241,7 @@ def _write_products(products: Mapping[str, Any], outdir: str | Path, params: Map
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     for name, ds in products.items():
-        ds = ds.copy()
+        ds = ds.load().copy()  # products are small; loaded, they are written in whole chunks
         ds.attrs = store.to_jsonable(ds.attrs)
         store.write_dataset(ds, outdir / f"{name}.zarr", params=dict(params), wall_time_s=wall)
     return outdir
