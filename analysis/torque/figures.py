@@ -314,7 +314,7 @@ def sweep_L1(table, path):
     plt = _plt()
     axes = _sweep_axes(table)
     fig, axs = plt.subplots(1, len(axes), figsize=(5.0 * len(axes), 4.0), constrained_layout=True, squeeze=False)
-    xi_s_over = table.L1_over_xi_s / table.L1_um
+    xi_s_over = 1.0 / table.xi_s_um
     for ax, name in zip(axs[0], axes):
         x = _xvals(table, name)
         ax.errorbar(x, table.L1_over_xi_s.values, yerr=(table.L1_err_um * xi_s_over).values, fmt="o", color=BLUE,
@@ -324,6 +324,8 @@ def sweep_L1(table, path):
         ax.set_xlabel(r"$\Omega_R/(\kappa n_0)$" if name == "omega_R_over_kappa_n0" else name)
         ax.set_ylabel(r"length / $\xi_s$")
         ax.legend(fontsize=8)
+        if not np.isfinite(table.L1_um.values).any():
+            ax.text(0.5, 0.5, "no constrained C_ZZ fit in region E", transform=ax.transAxes, ha="center")
     fig.savefig(path, dpi=120)
     plt.close(fig)
 

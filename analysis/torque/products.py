@@ -74,7 +74,7 @@ def run_products(ds: xr.Dataset, params, *, sigma_um: float = 0.0, frequency_win
            "v_over_c_s_stat": summary["v_over_c_s_stat"], "v_over_c_s_syst": summary["v_over_c_s_syst"],
            "v_over_c": summary["v_over_c"], "c_s_mm_s": summary["c_s_mm_s"], "L1_um": L1,
            "L1_err_um": fe.get("L1_err_um", math.nan), "L2_um": fe.get("L2_um", math.nan),
-           "L2_err_um": fe.get("L2_err_um", math.nan), "L1_over_xi_s": L1 / xi_s, "L1_over_xi_R": L1 / xi_R,
+           "L2_err_um": fe.get("L2_err_um", math.nan), "xi_s_um": xi_s, "L1_over_xi_s": L1 / xi_s, "L1_over_xi_R": L1 / xi_R,
            "C_min": fe.get("min_C", math.nan), "C_min_dx_um": fe.get("min_dx_um", math.nan)}
     out["summary"] = xr.Dataset({k: ((), float(v), {"units": COLUMNS[k][0], "long_name": COLUMNS[k][1]})
                                  for k, v in row.items()})

@@ -35,6 +35,7 @@ COLUMNS = {
     "L1_err_um": ("um", "error of L1"),
     "L2_um": ("um", "L2 of the C_ZZ fit in region E"),
     "L2_err_um": ("um", "error of L2"),
+    "xi_s_um": ("um", "spin healing length hbar/sqrt(2 m hbar kappa n0) at the centre"),
     "L1_over_xi_s": ("1", "L1 / xi_s (centre)"),
     "L1_over_xi_R": ("1", "L1 / xi_R"),
     "C_min": ("1", "depth of the negative minimum of C_ZZ in region E"),
