@@ -4,6 +4,7 @@
 from spinsweep.workflow.studies.torque import analysis_points as torque_points
 from spinsweep.workflow.studies.torque import batches_of as torque_batches_of
 from spinsweep.workflow.studies.torque import gpe_threads as torque_threads
+from spinsweep.workflow.studies.torque import physics_for as torque_physics
 from spinsweep.workflow.study import get as get_study
 
 TORQUE = get_study("torque")
@@ -15,7 +16,7 @@ rule torque_gpe:
     output:
         directory(f"{TQ}/gpe/{{batch}}.zarr"),
     params:
-        physics=lambda wc: TORQUE.physics_of(config["torque"]),
+        physics=lambda wc: torque_physics(config, "gpe"),
     wildcard_constraints:
         batch=r"(panel-[a-z0-9]+|sweep-\d+)",
     threads: lambda wc: torque_threads(config)
@@ -36,7 +37,7 @@ rule torque_analysis:
     output:
         directory(f"{TQ}/analysis/{{point}}"),
     params:
-        physics=lambda wc: TORQUE.physics_of(config["torque"]),
+        physics=lambda wc: torque_physics(config, "analysis"),
         batches=lambda wc: torque_batches_of(config["torque"], wc.point),
     wildcard_constraints:
         point=r"(fig3|fig4b|sweep-\d+)",
@@ -54,7 +55,7 @@ rule torque_lle:
         free=directory(f"{TQ}/lle/no_torque.zarr"),
         torque=directory(f"{TQ}/lle/torque.zarr"),
     params:
-        physics=lambda wc: TORQUE.physics_of(config["torque"]),
+        physics=lambda wc: torque_physics(config, "lle"),
     log:
         f"{TQ}/logs/lle.log",
     conda:
@@ -72,7 +73,7 @@ rule torque_compare:
     output:
         directory(f"{TQ}/analysis/compare"),
     params:
-        physics=lambda wc: TORQUE.physics_of(config["torque"]),
+        physics=lambda wc: torque_physics(config, "compare"),
     log:
         f"{TQ}/logs/compare.log",
     conda:
@@ -88,7 +89,7 @@ rule torque_tables:
     output:
         directory(f"{TQ}/tables.zarr"),
     params:
-        physics=lambda wc: TORQUE.physics_of(config["torque"]),
+        physics=lambda wc: torque_physics(config, "tables"),
     log:
         f"{TQ}/logs/tables.log",
     conda:

@@ -53,6 +53,18 @@ PANELS = {"fig3": "run118", "fig4b": "run62"}  # panel -> the make_figures input
 _BATCH_KEYS = ("omega_R_over_kappa_n0", "shot")  # what may differ inside one batch
 
 
+#: the keys of the torque section each rule's outputs depend on (its ``params``): changing the analysis
+#: settings must not rerun the GPE
+RULE_PHYSICS = {"gpe": ("fixed", "sweep", "panels"), "analysis": ("fixed", "sweep", "panels", "analysis"),
+                "lle": ("panels", "lle"), "compare": ("panels", "lle"), "tables": STUDY.physics}
+
+
+def physics_for(config: Mapping[str, Any], rule: str) -> dict[str, Any]:
+    """The part of ``config['torque']`` that defines the outputs of ``rule`` (:data:`RULE_PHYSICS`)."""
+    section = config["torque"]
+    return {k: section[k] for k in RULE_PHYSICS[rule] if k in section}
+
+
 def gpe_threads(config: Mapping[str, Any]) -> int:
     """Threads of one batched GPE job (engine setting ``torque.threads``; null: 2)."""
     return int(config["torque"].get("threads") or 2)
@@ -117,6 +129,8 @@ def plan(section: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
     batches: dict[str, list[dict[str, Any]]] = {}
     for name, params in section["panels"].items():
         batches[f"panel-{name}"] = [{"point": name, "shot": int(params["shot"]), "params": dict(params)}]
+    if "sweep" not in section:  # rules that only need the panels get only them (RULE_PHYSICS)
+        return batches
     size = int(section["sweep"].get("batch_size", 1))
     groups: dict[tuple, list[dict[str, Any]]] = {}
     for i, p in enumerate(sweep_points(section)):
