@@ -58,8 +58,9 @@ def local_frequency(Z: xr.DataArray, t_max_ms: float | None = None, *, t_min_ms:
     parabolic refinement, so frequencies below ~1.5 cycles per window (the softening at x_c) are not resolved.
     Lazy: computed per x-chunk with the time axis in one chunk."""
     Zw = Z.sel(t=slice(t_min_ms, t_max_ms))
-    if Zw.chunks is not None:
-        Zw = Zw.chunk({"t": -1})
+    if Zw.chunks is not None:  # whole time axis per task; x cut so that a task's padded spectra stay ~32 MB
+        nfft = 1 << int(math.ceil(math.log2(pad * max(2, Zw.sizes["t"]))))
+        Zw = Zw.chunk({"t": -1, "x": max(8, (1 << 21) // nfft)})
     t = Zw.t.values
     dt = float(np.median(np.diff(t)))
     if not np.allclose(np.diff(t), dt, rtol=1e-3):
