@@ -43,8 +43,8 @@ def default_regions(params, t_final_rabi: float, *, width_um: float = 40.0) -> t
     B: oscillating outside x_c ([x_c + 10, x_c + 10 + width] um, t in [0.25, 1]);
     C: behind the interface just after breaking ([x_c - width, x_c], t in [1.5, 2.5]);
     D: the same x range later (t in [3, 4.5]);
-    E: the centre after the fronts have met ([0.2 x_c, 0.2 x_c + width], the last 40% of the run),
-       where the seed fits L1 and L2.
+    E: inside the former self-trapped region, long after the front passed ([0.4 x_c, 0.4 x_c + width], the
+       last 40% of the run), where the seed fits L1 and L2.
     """
     from .interface import x_c_predicted
 
@@ -55,7 +55,7 @@ def default_regions(params, t_final_rabi: float, *, width_um: float = 40.0) -> t
             Region("B", (xc + 10, xc + 10 + w), (0.25, 1.0)),
             Region("C", (xc - w, xc), (1.5, min(2.5, tf))),
             Region("D", (xc - w, xc), (min(3.0, 0.5 * tf), min(4.5, tf))),
-            Region("E", (0.2 * xc, 0.2 * xc + w), (0.6 * tf, tf)))
+            Region("E", (0.4 * xc, 0.4 * xc + w), (0.6 * tf, tf)))
 
 
 def blur(Z: xr.DataArray, sigma_um: float) -> xr.DataArray:
