@@ -94,17 +94,18 @@ def batched(nx, B=32, steps=200, threads=1):
 def batched_runs(B=32, threads=1):
     """End-to-end: one batched run() of B points vs B single run() calls (ground state, outputs, store)."""
     from spinsweep.solvers.gpe.run import run
+    from spinsweep.solvers.gpe.settings import RunSettings
     tmp = Path(tempfile.mkdtemp())
     om = [float(v) for v in np.linspace(0.8, 1.2, B)]
     model = {"shape": [512], "box": [50.0], "g11": 20.0, "g22": 20.0, "g12": 17.0, "omega_R": om,
              "atom_number": 26.67, "trap": [0.316]}
     cfg = {"model": model, "time": {"dt": 0.003, "t_final": 15.0}, "threads": threads}
     t = time.perf_counter()
-    run(cfg, tmp / "batch.zarr")
+    run(RunSettings.from_mapping(cfg), tmp / "batch.zarr")
     t_batch = time.perf_counter() - t
     t = time.perf_counter()
     for b in range(B):
-        run(dict(cfg, model=dict(model, omega_R=om[b])), tmp / f"single{b}.zarr")
+        run(RunSettings.from_mapping(dict(cfg, model=dict(model, omega_R=om[b]))), tmp / f"single{b}.zarr")
     t_single = time.perf_counter() - t
     shutil.rmtree(tmp)
     return t_single / t_batch, t_batch, t_single
@@ -158,8 +159,10 @@ def observables_fraction(repeats=3):
     Measured inside each run (wrapping profiles() and the chunk writes), so both parts see the same machine
     load; the first run only warms the numba caches.  Returns the smallest share of the later runs.
     """
-    import spinsweep.solvers.gpe.run as R
+    import spinsweep.solvers.gpe.simulation as R
     from spinsweep.solvers.gpe.output import StoreLayout
+    from spinsweep.solvers.gpe.run import run
+    from spinsweep.solvers.gpe.settings import RunSettings
     spent = {"obs": 0.0}
     orig_profiles, orig_write = R.profiles, StoreLayout.write_chunk
 
@@ -181,7 +184,7 @@ def observables_fraction(repeats=3):
         for rep in range(repeats + 1):
             spent["obs"] = 0.0
             t = time.perf_counter()
-            R.run({"preset": "paper118"}, tmp / f"run{rep}.zarr")
+            run(RunSettings.from_mapping({"preset": "paper118"}), tmp / f"run{rep}.zarr")
             total = time.perf_counter() - t
             if rep:
                 shares.append((spent["obs"] / total, total))

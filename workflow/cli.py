@@ -18,6 +18,7 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from spinsweep.workflow import gpe_cli
 from spinsweep.workflow.config import DEFAULT_CONFIG, PROFILES, SNAKEFILE, ConfigError, load
 
 
@@ -48,11 +49,14 @@ def _check(args) -> int:
     return 0
 
 
-def _snakemake() -> str:
-    exe = shutil.which("snakemake")
-    if exe is None:
-        raise UserError("snakemake is not on the PATH; install spinsweep with pip (it brings snakemake)")
-    return exe
+def _snakemake() -> list[str]:
+    """Snakemake in this interpreter (so its jobs import this spinsweep, wherever it is installed)."""
+    import importlib.util
+
+    if importlib.util.find_spec("snakemake") is None:
+        raise UserError(f"snakemake is not installed for {sys.executable}; install spinsweep with pip "
+                        f"(it brings snakemake)")
+    return [sys.executable, "-m", "snakemake"]
 
 
 def _stale_locks(directory: Path) -> bool:
@@ -65,7 +69,7 @@ def _stale_locks(directory: Path) -> bool:
     for proc in psutil.process_iter(["cmdline", "cwd"]):
         try:
             cmd = proc.info["cmdline"] or []
-            if proc.pid != os.getpid() and any(Path(c).name == "snakemake" for c in cmd[:2]) and \
+            if proc.pid != os.getpid() and any(Path(c).name == "snakemake" for c in cmd[:3]) and \
                     Path(proc.info["cwd"] or "/").resolve() == directory.resolve():
                 return False
         except (psutil.Error, OSError):
@@ -80,29 +84,56 @@ def _run(args, extra: list[str]) -> int:
     directory.mkdir(parents=True, exist_ok=True)
     configfile = Path(args.configfile).resolve() if args.configfile else DEFAULT_CONFIG
     config = _load(configfile)
-    overrides = extra[extra.index("--config") + 1:] if "--config" in extra else []
+    overrides = _config_overrides(extra)
     given = [o.split("=", 1)[1] for o in overrides if o.startswith("results=")]
     results = directory / (given[0] if given else config["results"])
     report = results / "report.html"
-    cmd = [_snakemake(), "--snakefile", str(SNAKEFILE), "--directory", str(directory),
-           "--rerun-incomplete"]  # a job killed mid-write is redone (its output is never taken as done)
+    base = [*_snakemake(), "--snakefile", str(SNAKEFILE), "--directory", str(directory)]
     if args.configfile:
-        cmd += ["--configfile", str(configfile)]
+        base += ["--configfile", str(configfile)]
+    overrides = ["--config", *overrides] if overrides else []
+    cmd = [*base, "--rerun-incomplete"]  # a job killed mid-write is redone (its output is never taken as done)
     if args.cores:
         cmd += ["--cores", str(args.cores)]
+    # the report is built by the same Snakemake process when it is missing or older than a figure; when it
+    # is current, a run that changes nothing starts no report (and one that redraws figures refreshes it)
+    want_report = not (args.dry_run or args.no_report)
+    in_run = want_report and not _report_current(report, results)
     if args.dry_run:
         cmd += ["--dry-run"]
-    elif not args.no_report:
+    elif in_run:
         cmd += ["--report-after-run", "--report", str(report)]
     cmd += extra
     if _stale_locks(directory):  # a killed run left its locks; no snakemake works here now
         print(f"spinsweep: removing stale Snakemake locks in {directory / '.snakemake'}", flush=True)
-        subprocess.run([*cmd[:5], "--unlock"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run([*base, "--unlock"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     print("+", " ".join(cmd), flush=True)
     code = subprocess.call(cmd)
+    if code == 0 and want_report and not in_run and not _report_current(report, results):
+        code = subprocess.call([*base, *overrides, "--report", str(report)])
     if code == 0 and not args.dry_run:
         _summary(config, results, report if not args.no_report else None)
     return code
+
+
+def _config_overrides(extra: list[str]) -> list[str]:
+    """The ``KEY=VALUE`` words following ``--config`` among the arguments passed on to Snakemake."""
+    if "--config" not in extra:
+        return []
+    words = []
+    for word in extra[extra.index("--config") + 1:]:
+        if word.startswith("-"):
+            break
+        words.append(word)
+    return words
+
+
+def _report_current(report: Path, results: Path) -> bool:
+    """The HTML report exists and is newer than every figure under ``results``."""
+    if not report.exists():
+        return False
+    built = report.stat().st_mtime
+    return all(fig.stat().st_mtime <= built for fig in results.glob("*/figures/*.png"))
 
 
 def _summary(config: dict, results: Path, report: Path | None) -> None:
@@ -150,6 +181,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--no-report", action="store_true", help="skip the HTML report")
     profiles = sub.add_parser("profiles", help="link the Snakemake profiles into ~/.config/snakemake")
     profiles.add_argument("--force", action="store_true")
+    gpe_cli.add_parser(sub)
     return ap
 
 
@@ -159,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command != "run" and extra:
         ap.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
-        return {"check": _check, "run": lambda a: _run(a, extra), "profiles": _profiles}[args.command](args)
+        return {"check": _check, "run": lambda a: _run(a, extra), "profiles": _profiles,
+                "gpe": gpe_cli.main}[args.command](args)
     except UserError as err:
         print(f"spinsweep: {err}", file=sys.stderr)
         return 1

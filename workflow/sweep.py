@@ -100,13 +100,14 @@ class Sweep:
 
         if ds.sizes[point_dim] != self.n_points:
             raise ValueError(f"expected {self.n_points} points along '{point_dim}', got {ds.sizes[point_dim]}")
-        data_vars = {}
-        for name, var in ds.data_vars.items():
-            if point_dim in var.dims:
-                var = var.transpose(point_dim, ...)
-                values = var.values.reshape(self.shape + var.shape[1:])
-                data_vars[name] = (tuple(self.dim_names) + var.dims[1:], values, var.attrs)
-            else:
-                data_vars[name] = var
-        coords = {k: v for k, v in ds.coords.items() if point_dim not in v.dims}
+        def reshaped(var):
+            if point_dim not in var.dims:
+                return var
+            var = var.transpose(point_dim, ...)
+            return (tuple(self.dim_names) + var.dims[1:], var.values.reshape(self.shape + var.shape[1:]),
+                    var.attrs)
+
+        data_vars = {name: reshaped(var) for name, var in ds.data_vars.items()}
+        # coordinates along the points other than the point index (e.g. a time grid that differs per point)
+        coords = {k: reshaped(v.variable) for k, v in ds.coords.items() if k != point_dim}
         return xr.Dataset(data_vars, coords={**coords, **self.coords()}, attrs=ds.attrs)

@@ -3,7 +3,7 @@
 Sweeps run over <phi>, delta_phi/<phi>, N_a, N_b, the detuning Delta/(2J) and the initial state; the time
 grid of each point covers ``periods`` exchange half-periods pi/J (2J = sqrt(N_a/N_b)<phi>/tau, Katz et al.
 SI section 1), so points with very different J share one ``record`` dimension.  The physical time of each
-record is the variable ``t`` (units of tau).
+record is the (non-index) coordinate ``t`` (units of tau), which a sweep store holds per point.
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ def point(n_alkali: int, n_noble: int, phi_mean: float, phi_std_ratio: float, de
     ds = ensemble(params, int(n_traj), int(seed), client=client)
     t = ds["t"]
     ds = ds.drop_vars("t").rename_dims({"t": "record"})
-    ds["t"] = ("record", t.values, dict(t.attrs))
+    ds = ds.assign_coords(record=("record", range(t.size), {"units": "1", "long_name": "sample index on the "
+                                                             "point's time grid"}),
+                          t=("record", t.values, dict(t.attrs)))
     for name, units in _DERIVED.items():
         ds[name] = ((), params[name], {"units": units, "long_name": f"ensemble parameter {name}"})
     ds["J_formula"] = ((), J, {"units": "1/tau", "long_name": "exchange rate J = sqrt(N_a/N_b)<phi>/2"})
@@ -49,7 +51,7 @@ def as_ensemble(ds, params):
     Returns what :func:`spinsweep.solvers.collisions.ensemble` returns (``t`` coordinate, parameter attrs), so
     spinsweep.analysis.noble fits it directly.
     """
-    out = ds.swap_dims({"record": "t"}).set_coords("t")
+    out = ds.swap_dims({"record": "t"}).drop_vars("record", errors="ignore")
     attrs = {k: params[k] for k in ("n_alkali", "n_noble", "phi_mean", "initial")}
     attrs.update({k: out[k].item() for k in _DERIVED})
     out = out.drop_vars([k for k in (*_DERIVED, "J_formula") if k in out.variables])

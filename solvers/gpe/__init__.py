@@ -6,10 +6,22 @@ Public API
 * :mod:`.units` -- the one place converting paper / SI units (via :mod:`spinsweep.solvers.rabi`) to solver units.
 * :class:`Grid`, :class:`SlabFFT` -- periodic grid, x-slab MPI decomposition, all-to-all distributed FFT.
 * :data:`STRANG`, :data:`YOSHIDA4`, :func:`get_scheme` -- splitting schemes as coefficient tables.
-* :class:`Propagator` -- real/imaginary-time stepping on one loop; :func:`ground_state` at fixed total N.
+* :class:`Propagator` (:mod:`.stepper`) -- real/imaginary-time stepping on one loop (the two differ by data,
+  :data:`.stepper.REAL` / :data:`.stepper.IMAGINARY`); the serial and MPI back end.
+* :mod:`.backends` -- :class:`~.backends.ThreadedBatch` (a batched 1D run on threads, the same ``advance``) and
+  :func:`~.backends.make_propagator`, which picks the back end.
+* :func:`ground_state` (:mod:`.state`) at fixed total N; Thomas-Fermi guesses, spin waves.
 * :class:`Observer`, :func:`profiles` -- n, s, Z, phi, v, Eq. (7) spin currents, quantum torque, |H x s|, E, N.
-* :func:`spinsweep.solvers.gpe.run.run` / ``python -m spinsweep.solvers.gpe.run`` -- config -> zarr store, checkpoints, resume,
-  MPI ranks (module not imported here, so that ``python -m`` runs it cleanly).
+* :mod:`.noise` -- seeded truncated-Wigner vacuum and thermal initial noise (shot k independent of ranks/batch).
+* :mod:`.settings` -- :class:`~.settings.RunSettings` and its parts (time, grid, initial, output, checkpoint,
+  checks, noise): the typed run configuration, built from the validated ``gpe`` section
+  (``config/schema/gpe.schema.yaml``) by ``RunSettings.from_mapping``.
+* :mod:`.simulation` -- :class:`~.simulation.Simulation` (setup built once), :func:`~.simulation.decide_start`
+  (``Start.FRESH | RESUME | DONE``), :class:`~.simulation.Schedule` (output/checkpoint cadence, pre-emption),
+  :class:`~.simulation.Preempted`.
+* :func:`spinsweep.solvers.gpe.run.run` -- ``run(settings, store_path, comm=None)``: settings -> zarr store,
+  checkpoints, resume, MPI ranks.  The command line is ``spinsweep gpe run`` (:mod:`spinsweep.workflow.gpe_cli`).
+* :mod:`.output` -- the zarr store layout; :mod:`.units` -- the one place converting lab / paper units.
 """
 
 from .fft import SlabFFT

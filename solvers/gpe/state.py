@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .backends import make_propagator
 from .fft import SlabFFT
 from .grid import Grid, ordered_sum
 from .params import GPEParams
 from .schemes import get_scheme
-from .stepper import Propagator, external_potential
+from .stepper import external_potential
 from .observables import Observer
 
 #: named spinors (c_{+1}, c_{-1}); "minus" is the experiment's |1,-1>, "x" the Rabi ground state s = (n,0,0)
@@ -77,7 +78,7 @@ def ground_state(params: GPEParams, grid: Grid, fft: SlabFFT, comm=None, *, spin
     separately: with Omega_R > 0 the populations relax to the coupled ground state s = (n, 0, 0); with
     Omega_R = 0 and a polarised guess the empty component stays empty (the experiment's initial state).
     """
-    prop = Propagator(params, grid, fft, get_scheme(scheme), dt, imaginary=True, comm=comm, threads=threads)
+    prop = make_propagator(params, grid, fft, get_scheme(scheme), dt, imaginary=True, comm=comm, threads=threads)
     obs = Observer(params, grid, fft, prop.V, comm)
     psi = thomas_fermi_state(params, grid, spinor, comm) if psi0 is None else np.array(psi0, dtype=complex)
     prop.normalise(psi)

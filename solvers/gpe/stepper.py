@@ -4,18 +4,18 @@ Real time:       psi(t + dt) = N(b_0 dt) L(a_0 dt) ... L(a_{s-1} dt) N(b_s dt) p
 Imaginary time:  the same table with dt -> -i dt, followed by the renormalisation of the TOTAL atom number
                  per batch point (Rabi coupling conserves only N_{+1} + N_{-1}; never normalise components).
 
-Batched 1D runs may use ``threads`` > 1: the batch points are independent, so the batch is cut into
-``threads`` contiguous parts, each advanced through all its steps by its own propagator in its own thread (the
-numba kernels and ducc0's FFTs release the GIL).  The result agrees with a one-thread run to rounding (ducc0
-vectorises FFT lines in SIMD groups, and a line may fall in a group or in the scalar tail depending on the
-part's size); a given thread count is bitwise reproducible, which is what a resume needs.
+Real and imaginary time differ by data only (:class:`TimeKind`): the kinetic phase table, the Rabi step
+(tau = a dt or -i a dt), the local kernel, and a hook after each step (imaginary time: renormalise; real time:
+none, so consecutive local sub-steps merge).  Batched 1D runs split over threads use the back end
+:class:`spinsweep.solvers.gpe.backends.ThreadedBatch`, which has the same ``advance`` interface.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from dataclasses import dataclass
+from typing import Callable
 
-from concurrent.futures import ThreadPoolExecutor
+import numpy as np
 
 from . import kernels
 from .fft import SlabFFT
@@ -35,114 +35,112 @@ def external_potential(params: GPEParams, grid: Grid) -> np.ndarray:
     return V
 
 
+@dataclass(frozen=True)
+class TimeKind:
+    """What distinguishes real from imaginary time: data, not a second loop.
+
+    kinetic(a, dt, k2): the kinetic factor exp(-i tau k^2/2) of a linear sub-step of fraction a (tau = a dt
+    in real time, -i a dt in imaginary time); rabi_tau(a, dt): the (complex) time of the exact 2x2 Rabi
+    rotation; renormalise: imaginary time restores the TOTAL atom number after every step (and tracks the
+    chemical potential), so its last and first local sub-steps of consecutive steps do not merge.
+    """
+    name: str
+    kinetic: Callable[[float, float, np.ndarray], np.ndarray]
+    rabi_tau: Callable[[float, float], complex]
+    renormalise: bool
+
+
+REAL = TimeKind("real", kinetic=lambda a, dt, k2: np.exp(-1j * a * dt * 0.5 * k2),
+                rabi_tau=lambda a, dt: a * dt, renormalise=False)
+IMAGINARY = TimeKind("imaginary", kinetic=lambda a, dt, k2: np.exp(-a * dt * 0.5 * k2).astype(complex),
+                     rabi_tau=lambda a, dt: -1j * a * dt, renormalise=True)
+
+
+def total_number(psi: np.ndarray, grid: Grid, comm=None) -> np.ndarray:
+    """N_{+1} + N_{-1} per batch point of psi (B, 2, *local) (summed over ranks in rank-count-free order)."""
+    dens = psi.real ** 2 + psi.imag ** 2
+    return ordered_sum(dens[:, 0] + dens[:, 1], psi.shape[0], 1, comm) * grid.cell_volume
+
+
+def normalise(psi: np.ndarray, atom_number: np.ndarray, grid: Grid, comm=None) -> np.ndarray:
+    """Scale each batch point so that its TOTAL atom number is ``atom_number``, in place; returns N_target/N."""
+    ratio = atom_number / total_number(psi, grid, comm)
+    psi *= np.sqrt(ratio).reshape((psi.shape[0],) + (1,) * (psi.ndim - 1))
+    return ratio
+
+
 class Propagator:
-    """Advances psi of shape (B, 2, *local_shape) by whole steps of one splitting scheme."""
+    """Advances psi of shape (B, 2, *local_shape) by whole steps of one splitting scheme (one rank's slab of
+    a serial or MPI run; the serial and MPI back end)."""
 
     def __init__(self, params: GPEParams, grid: Grid, fft: SlabFFT, scheme: SplittingScheme, dt: float,
-                 *, imaginary: bool = False, comm=None, threads: int = 1) -> None:
+                 *, imaginary: bool = False, comm=None) -> None:
         self.params, self.grid, self.fft, self.scheme = params, grid, fft, scheme
         self.dt, self.imaginary, self.comm = float(dt), imaginary, comm
+        self.kind = IMAGINARY if imaginary else REAL
         self.B = params.batch_size
-        if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
-            raise ValueError(f"threads={threads!r}: must be an integer >= 1")
-        if threads > 1 and comm is not None:
-            raise ValueError(f"threads={threads}: threads split the batch of a 1D run; MPI runs use one per rank")
-        #: (start, stop, propagator) per thread; empty: this propagator runs the whole batch itself
-        self._parts: list[tuple[int, int, Propagator]] = []
-        n_parts = min(int(threads), self.B)
-        if n_parts > 1:
-            edges = [(self.B * k) // n_parts for k in range(n_parts + 1)]
-            for a, b in zip(edges[:-1], edges[1:]):
-                sub = params.subset(a, b)
-                self._parts.append((a, b, Propagator(sub, grid, SlabFFT(grid, b - a), scheme, dt,
-                                                     imaginary=imaginary)))
-            self._pool = ThreadPoolExecutor(n_parts, thread_name_prefix="gpe-batch")
         self.V = np.ascontiguousarray(external_potential(params, grid).reshape(1, -1))
         self.g11, self.g22, self.g12 = (params.batch_array(n) for n in ("g11", "g22", "g12"))
         omega_R, delta = params.batch_array("omega_R"), params.batch_array("detuning")
         k2 = np.ascontiguousarray(np.broadcast_to(grid.k2(), grid.spectral_shape)).reshape(-1)
-        self._linear = {}
-        for a in scheme.a:
-            if a in self._linear:
-                continue
-            if imaginary:
-                kin = np.exp(-a * self.dt * 0.5 * k2).astype(complex)
-                U = kernels.rabi_matrix(omega_R, delta, -1j * a * self.dt)
-            else:
-                kin = np.exp(-1j * a * self.dt * 0.5 * k2)
-                U = kernels.rabi_matrix(omega_R, delta, a * self.dt)
-            self._linear[a] = (kin, U)
+        #: a -> (kinetic factor, Rabi rotation) of a linear sub-step of fraction a
+        self._linear = {a: (self.kind.kinetic(a, self.dt, k2),
+                            kernels.rabi_matrix(omega_R, delta, self.kind.rabi_tau(a, self.dt)))
+                        for a in dict.fromkeys(scheme.a)}
         #: running chemical potential of imaginary time (subtracted so each step keeps the norm, see kernels)
         self.mu = np.zeros(self.B)
         self._fsal = scheme.b[-1] + scheme.b[0]
         self.atom_number = params.batch_array("atom_number")
 
-    def _N(self, psi: np.ndarray, frac: float) -> None:
-        if self.imaginary:
-            kernels.local_imag(psi.reshape(self.B, 2, -1), self.V, self.g11, self.g22, self.g12,
-                               frac * self.dt, self.mu)
-        else:
-            kernels.local_real(psi.reshape(self.B, 2, -1), self.V, self.g11, self.g22, self.g12, frac * self.dt)
-
-    def _L(self, psi: np.ndarray, a: float) -> np.ndarray:
-        psik = self.fft.forward_buf(psi)
-        kin, U = self._linear[a]
-        kernels.linear(psik.reshape(self.B, 2, -1), kin, U)
-        return self.fft.backward_buf(psik, psi)
-
     def total_number(self, psi: np.ndarray) -> np.ndarray:
         """N_{+1} + N_{-1} per batch point (summed over ranks)."""
-        dens = psi.real ** 2 + psi.imag ** 2
-        return ordered_sum(dens[:, 0] + dens[:, 1], self.B, 1, self.comm) * self.grid.cell_volume
+        return total_number(psi, self.grid, self.comm)
 
     def normalise(self, psi: np.ndarray) -> np.ndarray:
         """Scale each batch point so that its TOTAL atom number is the prescribed one; returns N_target/N."""
-        ratio = self.atom_number / self.total_number(psi)
-        psi *= np.sqrt(ratio).reshape((self.B,) + (1,) * (psi.ndim - 1))
-        return ratio
+        return normalise(psi, self.atom_number, self.grid, self.comm)
+
+    def _local(self):
+        """The local (potential + contact) sub-step kernel, (flat psi, tau) -> None, in place."""
+        V, g11, g22, g12 = self.V, self.g11, self.g22, self.g12
+        if self.kind.renormalise:
+            mu, local_imag = self.mu, kernels.local_imag
+            return lambda flat, tau: local_imag(flat, V, g11, g22, g12, tau, mu)
+        local_real = kernels.local_real
+        return lambda flat, tau: local_real(flat, V, g11, g22, g12, tau)
 
     def advance(self, psi: np.ndarray, nsteps: int) -> np.ndarray:
         """nsteps whole steps; returns the new psi (the input array may be reused or destroyed).
 
         Real time merges the last local sub-step of a step with the first of the next (exact, see schemes);
         every call starts and ends with whole steps, so splitting a run into calls at the same step
-        boundaries gives bitwise the same result.
+        boundaries gives bitwise the same result.  Imaginary time renormalises after every step instead.
         """
-        a, b = self.scheme.a, self.scheme.b
-        s = len(a)
         if nsteps <= 0:
             return psi
         psi = np.array(psi, dtype=complex, order="C", copy=True)  # the loop works in place on this copy
-        if self._parts:
-            def part(k: int) -> None:
-                a, b, prop = self._parts[k]
-                psi[a:b] = prop.advance(psi[a:b], nsteps)
-
-            list(self._pool.map(part, range(len(self._parts))))  # re-raises a thread's exception
-            self.mu = np.concatenate([prop.mu for _, _, prop in self._parts])
-            return psi
-        if self.imaginary:
-            for _ in range(nsteps):
-                for i in range(s):
-                    self._N(psi, b[i])
-                    psi = self._L(psi, a[i])
-                self._N(psi, b[s])
-                # N(t+dt) = N(t) exp(-2 (mu_true - mu) dt): correct the running chemical potential
-                self.mu += np.log(self.normalise(psi)) / (2 * self.dt)
-            return psi
         # hot loop: locals only, in-place kernels and FFTs into preallocated buffers
         flat = psi.reshape(self.B, 2, -1)
-        kflat = self.fft.kbuf.reshape(self.B, 2, -1)
-        fwd, bwd, local, linear = self.fft.forward_buf, self.fft.backward_buf, kernels.local_real, kernels.linear
-        V, g11, g22, g12, dt = self.V, self.g11, self.g22, self.g12, self.dt
-        lin = [self._linear[ai] for ai in a]
-        taus = [bi * dt for bi in b]
+        kbuf = self.fft.kbuf
+        kflat = kbuf.reshape(self.B, 2, -1)
+        fwd, bwd, linear, local = self.fft.forward_buf, self.fft.backward_buf, kernels.linear, self._local()
+        s, dt, merge = len(self.scheme.a), self.dt, not self.kind.renormalise
+        lin = [self._linear[ai] for ai in self.scheme.a]
+        taus = [bi * dt for bi in self.scheme.b]
         tau_fsal = self._fsal * dt
         for step in range(nsteps):
             for i in range(s):
-                local(flat, V, g11, g22, g12, (taus[0] if step == 0 else tau_fsal) if i == 0 else taus[i])
+                local(flat, tau_fsal if (merge and i == 0 and step > 0) else taus[i])
                 fwd(psi)
                 linear(kflat, *lin[i])
-                bwd(self.fft.kbuf, psi)
-        local(flat, V, g11, g22, g12, taus[s])
+                bwd(kbuf, psi)
+            if not merge:
+                local(flat, taus[s])
+                self._after_step(psi)
+        if merge:
+            local(flat, taus[s])
         return psi
+
+    def _after_step(self, psi: np.ndarray) -> None:
+        """Imaginary time: N(t+dt) = N(t) exp(-2 (mu_true - mu) dt); renormalise and correct the running mu."""
+        self.mu += np.log(self.normalise(psi)) / (2 * self.dt)

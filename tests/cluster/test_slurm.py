@@ -12,7 +12,7 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import IN_CI, REPO, require
+from spinsweep_testing import IN_CI, REPO, require
 from spinsweep.solvers import store
 
 pytestmark = pytest.mark.slurm

@@ -57,6 +57,7 @@ def test_threads_split_the_batch():
     (ducc0 rounds a line in a SIMD group and in the scalar tail differently, by an ulp); bitwise for a given
     thread count."""
     from spinsweep.solvers.gpe import Grid, Propagator, SlabFFT, get_scheme, ground_state
+    from spinsweep.solvers.gpe.backends import ThreadedBatch, make_propagator
 
     p = small_trapped(shape=(128,), box=40.0, R=15.0).replace(omega_R=np.linspace(0.5, 1.5, 5))
     grid = Grid(p.shape, p.box)
@@ -65,10 +66,11 @@ def test_threads_split_the_batch():
     ref = one.advance(psi0.copy(), 100)
     scale = np.max(np.abs(ref))
     for threads in (2, 3, 8):  # 8 > B: one point per thread
-        prop = Propagator(p, grid, SlabFFT(grid, 5), get_scheme("strang"), 0.01, threads=threads)
+        prop = make_propagator(p, grid, SlabFFT(grid, 5), get_scheme("strang"), 0.01, threads=threads)
+        assert isinstance(prop, ThreadedBatch) and prop.threads == min(threads, 5)
         out = prop.advance(psi0.copy(), 100)
         assert np.max(np.abs(out - ref)) <= 1e-12 * scale, threads
-        again = Propagator(p, grid, SlabFFT(grid, 5), get_scheme("strang"), 0.01, threads=threads)
+        again = ThreadedBatch(p, grid, get_scheme("strang"), 0.01, threads=threads)
         assert np.array_equal(again.advance(psi0.copy(), 100), out), threads
     # imaginary time: the ground state (with its per-point chemical potentials) agrees too
     prep = p.replace(omega_R=np.zeros(5))
@@ -80,16 +82,21 @@ def test_threads_split_the_batch():
 def test_threads_are_checked():
     import pytest
 
-    from spinsweep.solvers.gpe import Grid, Propagator, SlabFFT, get_scheme
-    from spinsweep.solvers.gpe.run import batch_threads, resolve_config
+    from spinsweep.solvers.gpe import Grid, SlabFFT, get_scheme
+    from spinsweep.solvers.gpe.backends import make_propagator
+    from spinsweep.solvers.gpe.run import batch_threads
+    from spinsweep.solvers.gpe.settings import RunSettings
+    from spinsweep.workflow.config import ConfigError, validate_with
 
     p = small_trapped(shape=(64,), box=40.0, R=15.0)
     grid = Grid(p.shape, p.box)
     for bad in (0, -1, 1.5, True):
         with pytest.raises(ValueError, match="threads"):
-            Propagator(p, grid, SlabFFT(grid, 1), get_scheme("strang"), 0.01, threads=bad)
+            make_propagator(p, grid, SlabFFT(grid, 1), get_scheme("strang"), 0.01, threads=bad)
         with pytest.raises(ValueError, match="threads"):
-            resolve_config({"preset": "paper118", "threads": bad})
+            RunSettings.from_mapping({"preset": "paper118", "threads": bad})
+        with pytest.raises(ConfigError, match="gpe.threads"):
+            validate_with({"preset": "paper118", "threads": bad}, "gpe", prefix=("gpe",))
     assert batch_threads(None, 1, 1) == 1 and batch_threads(4, 3, 1) == 3 and batch_threads(None, 8, 2) == 1
     with pytest.raises(ValueError, match="one thread per rank"):
         batch_threads(2, 8, 2)

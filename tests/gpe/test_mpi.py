@@ -1,4 +1,5 @@
-"""MPI slab decomposition: P ranks give the same store as 1 rank.  Runs the CLI under mpiexec.
+"""MPI slab decomposition: P ranks give the same store as 1 rank (with seeded initial noise in 2D).  Runs the CLI
+(``spinsweep gpe run``) under mpiexec.
 
 Spec: <= 1e-12 relative for the state.  The float64 outputs (psi, energy, atom number) are held to that; the
 transposes and the rank-order sums keep the arithmetic identical, but ducc0 groups FFT lines into SIMD vectors
@@ -19,7 +20,9 @@ CFG_2D = {"model": {"shape": [96, 24], "box": [24.0, 6.0], "g11": 1.0, "g22": 1.
                     "atom_number": 400.0, "trap": [0.5, 2.0]},
           "time": {"dt": 0.002, "t_final": 0.2, "output_every": 20, "scheme": "yoshida4"},
           "initial": {"ground_dt": 0.01, "ground_tol": 1e-3},  # a rough ground state is enough here
-          "output": {"outputs_per_chunk": 2, "psi": True}}
+          "output": {"outputs_per_chunk": 2, "psi": True},
+          # seeded Wigner noise: each rank adds its slab of the same global draw (spinsweep.solvers.gpe.noise)
+          "noise": {"kind": "wigner", "seed": 5}}
 CFG_3D = {"model": {"shape": [72, 18, 18], "box": [24.0, 6.0, 6.0], "g11": 1.0, "g22": 1.0, "g12": 0.9,
                     "omega_R": 1.0, "atom_number": 800.0, "trap": [0.5, 2.0, 2.0]},
           "time": {"dt": 0.002, "t_final": 0.1, "output_every": 25},
@@ -67,7 +70,7 @@ def test_srun_pmi2_two_ranks_equal_one_rank(tmp_path):
     import subprocess
     import sys
 
-    from gpe_helpers import REPO, cli_env
+    from gpe_helpers import GPE_RUN, REPO, cli_env
     srun = shutil.which("srun")
     up = srun is not None and subprocess.run(["sinfo"], capture_output=True, timeout=20).returncode == 0
     if not up:
@@ -78,8 +81,8 @@ def test_srun_pmi2_two_ranks_equal_one_rank(tmp_path):
     cfg_path = tmp_path / "srun.json"
     cfg_path.write_text(json.dumps(CFG_2D))
     store = tmp_path / "srun.zarr"
-    res = subprocess.run([srun, "--mpi=pmi2", "-n", "2", sys.executable, "-m", "spinsweep.solvers.gpe.run", "--config",
-                          str(cfg_path), "--store", str(store)], cwd=REPO, env=cli_env(), capture_output=True,
+    res = subprocess.run([srun, "--mpi=pmi2", "-n", "2", *GPE_RUN, "--config", str(cfg_path), "--store", str(store)],
+                         cwd=REPO, env=cli_env(), capture_output=True,
                          text=True, timeout=300)
     assert res.returncode == 0, res.stdout + res.stderr
     out = open_dataset(store).load()

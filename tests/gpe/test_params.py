@@ -3,7 +3,8 @@
 import pytest
 
 from spinsweep.solvers.gpe import GPEParams, Grid, get_scheme
-from spinsweep.solvers.gpe.run import resolve_config, run
+from spinsweep.solvers.gpe.run import run
+from spinsweep.solvers.gpe.settings import RunSettings
 from gpe_helpers import small_trapped
 
 
@@ -44,15 +45,19 @@ def test_parameter_errors():
 
 
 def test_config_errors(tmp_path):
-    with pytest.raises(ValueError, match="config key time.dtt"):
-        resolve_config({"preset": "paper118", "time": {"dtt": 1}})
-    with pytest.raises(ValueError, match="preset='paper999'"):
-        resolve_config({"preset": "paper999"})
+    """The typed settings repeat the schema's choices for library callers (the CLI validates the schema first,
+    tests/gpe/test_settings.py)."""
+    with pytest.raises(ValueError, match="config key 'gpe.time.dtt': unknown key"):
+        RunSettings.from_mapping({"preset": "paper118", "time": {"dtt": 1}})
+    with pytest.raises(ValueError, match="gpe.preset.*'paper999'"):
+        RunSettings.from_mapping({"preset": "paper999"})
     with pytest.raises(ValueError, match="initial.protocol"):
-        resolve_config({"preset": "paper118", "initial": {"protocol": "magic"}})
-    # physics preconditions are checked before the store is touched
-    with pytest.raises(ValueError, match="spin healing length"):
-        run({"preset": "paper118", "grid": {"n_x": 256}}, tmp_path / "x.zarr")
+        RunSettings.from_mapping({"preset": "paper118", "initial": {"protocol": "magic"}})
+    # physics preconditions are checked before the store is touched, naming the key
+    with pytest.raises(ValueError, match="config key 'gpe.grid.n_x': .*spin healing length"):
+        run(RunSettings.from_mapping({"preset": "paper118", "grid": {"n_x": 256}}), tmp_path / "x.zarr")
+    with pytest.raises(ValueError, match="config key 'gpe.time.dt': .*split-step stability"):
+        run(RunSettings.from_mapping({"preset": "paper118", "time": {"dt": 0.5}}), tmp_path / "x.zarr")
     assert not (tmp_path / "x.zarr").exists()
 
 
@@ -61,6 +66,7 @@ def test_store_path_safety(tmp_path):
     (tmp_path / "notastore" / "precious.txt").write_text("keep me")
     cfg = {"model": {"shape": [288], "box": [50.0], "g11": 20.0, "g22": 20.0, "g12": 17.0, "omega_R": 1.0,
                      "atom_number": 26.67, "trap": [0.316]}, "time": {"dt": 0.008, "t_final": 0.4}}
+    cfg = RunSettings.from_mapping(cfg)
     with pytest.raises(ValueError, match="not a zarr store"):
         run(cfg, tmp_path / "notastore")
     assert (tmp_path / "notastore" / "precious.txt").exists()
@@ -69,6 +75,6 @@ def test_store_path_safety(tmp_path):
     run(cfg, tmp_path / "a.zarr")
     g = zarr.open_group(tmp_path / "a.zarr", mode="r+")
     g.attrs["complete"] = False  # pretend it was killed
-    other = dict(cfg, model=dict(cfg["model"], omega_R=2.0))
+    other = cfg.replace(model=dict(cfg.model, omega_R=2.0))
     with pytest.raises(ValueError, match="different parameters"):
         run(other, tmp_path / "a.zarr")

@@ -12,7 +12,7 @@ import pytest
 import zarr
 
 from spinsweep.solvers.store import is_complete, open_dataset
-from gpe_helpers import REPO, cli_env, run_cli
+from gpe_helpers import GPE_RUN, REPO, cli_env, run_cli
 
 CFG = {"model": {"shape": [256], "box": [50.0], "g11": 20.0, "g22": 20.0, "g12": 17.0, "omega_R": 1.0,
                  "atom_number": 26.67, "trap": [0.316]},
@@ -22,8 +22,7 @@ CFG = {"model": {"shape": [256], "box": [50.0], "g11": 20.0, "g22": 20.0, "g12":
 
 
 def _start(cfg_path, store):
-    return subprocess.Popen([sys.executable, "-m", "spinsweep.solvers.gpe.run", "--config", str(cfg_path), "--store",
-                             str(store)], cwd=REPO, env=cli_env(), stdout=subprocess.PIPE,
+    return subprocess.Popen([*GPE_RUN, "--config", str(cfg_path), "--store", str(store)], cwd=REPO, env=cli_env(), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import REPO
+from spinsweep_testing import REPO
 from spinsweep.workflow.engines import mpi_command
 
 

@@ -12,9 +12,28 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO
+from spinsweep_testing import REPO
 from spinsweep.solvers import store
 from spinsweep.workflow.study import get as get_study
+
+
+def assert_stores_open_cleanly(results: Path) -> None:
+    """Every store the workflow wrote opens with plain xarray.open_zarr, warnings as errors, and every
+    variable and coordinate says what it is and in which (parseable) units."""
+    import warnings
+
+    import xarray as xr
+
+    stores = [p for p in results.rglob("*.zarr") if not p.name.startswith(".")]
+    assert stores
+    for path in stores:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            ds = xr.open_zarr(path)
+        for name in ds.variables:
+            attrs = ds[name].attrs
+            assert attrs.get("units") and attrs.get("long_name"), (path, name)
+            assert store.cf_units(attrs["units"]) == (attrs["units"], None), (path, name, attrs["units"])
 
 
 def tiny_config(results: Path, *, n_h=4, batch_size=3) -> dict:
@@ -54,6 +73,7 @@ def test_tiny_sweep_to_figures_and_report_then_nothing_to_do(tmp_path):
     assert dict(fits.sizes)["realisation"] == 4
     figures = sorted((results / "magnon" / "figures").glob("*.png"))
     assert len(figures) == 4 and all(f.stat().st_size > 10_000 for f in figures)
+    assert_stores_open_cleanly(results)
 
     again = subprocess.run(snakemake(tmp_path, config, "--cores", "2"), capture_output=True, text=True,
                            timeout=300)
@@ -137,6 +157,9 @@ def test_noble_sweep_and_fig3_panels_to_figures(tmp_path):
     collective = sweep["F10_mean"].sel(initial="collective", detuning_over_2J=0.0).squeeze()
     assert float(collective.min()) < 0.2
     assert len(list((results / "noble" / "figures").glob("*.png"))) == len(get_study("noble").figures)
+    assert_stores_open_cleanly(results)
+    assert "t" in sweep.coords and sweep["t"].attrs["units_scale"] == "tau"  # time is a coordinate
+    assert sweep.attrs["params"]["axes"]["phi_std_ratio"] == [0.0, 3.0]  # root attrs describe the sweep
     # dask's INFO chatter stays out of the terminal and of every job log (progress lines stay)
     lines = (run.stdout + run.stderr).splitlines()
     for log in (results / "logs").rglob("*.log"):

@@ -2,7 +2,7 @@
 
 import re
 
-from conftest import REPO
+from spinsweep_testing import REPO
 
 
 def test_readme_has_two_setup_commands_and_ci_runs_the_test_one():

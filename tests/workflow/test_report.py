@@ -7,7 +7,7 @@ import io
 import docutils.core
 import pytest
 
-from conftest import REPO
+from spinsweep_testing import REPO
 from spinsweep.workflow.study import studies
 
 REPORT = REPO / "workflow" / "report"

@@ -1,0 +1,131 @@
+"""Seeded initial fluctuations of a GPE run: truncated-Wigner vacuum noise, optionally a thermal occupation.
+
+Truncated Wigner (e.g. Blakie et al., Adv. Phys. 57, 363 (2008), Sec. 4; Sinatra, Lobo & Castin, J. Phys. B 35,
+3599 (2002)): the classical field psi_W = psi_0 + delta psi samples the Wigner distribution of the initial
+state when every mode of the grid (plane waves e^{ikx}/sqrt(V) up to the grid's cut-off, per component) carries
+half a particle of vacuum noise, <|beta_k|^2> = 1/2.  On the grid this is white noise,
+
+    <delta psi_j delta psi_j'^*> = delta_jj' / (2 dV),      dV = prod_i dx_i  (dx in 1D),
+
+one independent complex Gaussian per grid point and component (real and imaginary parts each of variance
+1/(4 dV)).  Thermal: each plane-wave mode k != 0 gets, on top, a Bose occupation N_k = 1/(exp(eps_k/k_B T) - 1)
+with the free-particle energy eps_k = hbar^2 k^2/2m (the high-energy, Hartree-Fock limit of the Bogoliubov
+modes, adequate for k_B T >~ mu; the condensate mode k = 0 is left alone).
+
+Units.  The solver is dimensionless (hbar = m = 1) and its psi is normalised to ``atom_number`` in *solver
+number units*.  Half a real particle per mode is ``1/(2 a)`` solver number units, where ``a`` = real atoms per
+solver number unit = ``OutputUnits.factor("number")[0]``: for a paper preset a = n0 xi_R (the 1D density unit
+times the length unit: N_solver = 4/3 R_x/xi_R, N_real = a N_solver); for a ``model`` run without lab units a = 1
+(atom_number counts real atoms).  So the variance per grid point is 1/(2 a dV) and the mean number of atoms the
+vacuum noise adds is n_points/(2 a) per component in solver units, i.e. n_points/2 real atoms: the noise matters
+when that is not small against N.  The total N of psi_W is *not* renormalised (the Wigner average of N
+includes the 1/2 per mode).  Temperatures: ``temperature`` in units of the Thomas-Fermi chemical potential mu of
+the run's parameters (``GPEParams.thomas_fermi``, per batch point), or ``temperature_nK`` converted with the
+preset's time unit, k_B T / (hbar / time_s).
+
+Seeds.  One stream per (shot, kind, x-plane): ``SeedSequence(seed, spawn_key=(shot, stream, i))`` is the
+``i``-th child of the ``stream``-th child of ``SeedSequence(seed).spawn(...)[shot]`` (stream 0: vacuum noise of
+global x-plane i; stream 1: thermal amplitudes of the kx-plane i).  A rank draws the planes of its own slab
+(vacuum) or the whole thermal field (cheap, once) and keeps its slab, so shot k is bitwise the same whatever
+the rank count, thread count or batch composition (a batched 1D run gives point b the shot ``shot + b``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .grid import Grid
+from .params import GPEParams
+from .settings import NoiseSettings
+from .units import OutputUnits
+
+KB = 1.380649e-23  # J/K
+HBAR = 1.054571817e-34  # J s
+
+VACUUM, THERMAL = 0, 1
+
+
+def _rng(seed: int, shot: int, stream: int, plane: int) -> np.random.Generator:
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(shot, stream, plane))))
+
+
+def atoms_per_unit(units: OutputUnits) -> float:
+    """Real atoms per solver number unit (1 without lab units)."""
+    return float(units.factor("number")[0]) if units.physical else 1.0
+
+
+def vacuum_variance(grid: Grid, atoms_per_unit: float = 1.0) -> float:
+    """<|delta psi_j|^2> of the truncated-Wigner vacuum noise per grid point and component (solver units)."""
+    return 1.0 / (2.0 * grid.cell_volume * atoms_per_unit)
+
+
+def vacuum_noise(seed: int, shot: int, grid: Grid, atoms_per_unit: float = 1.0) -> np.ndarray:
+    """White complex Gaussian noise (2, *local_shape) with <|.|^2> = vacuum_variance, from this rank's planes."""
+    sigma = math.sqrt(vacuum_variance(grid, atoms_per_unit) / 2.0)  # per real / imaginary part
+    plane = (2,) + grid.local_shape[1:]
+    out = np.empty((2,) + grid.local_shape, dtype=complex)
+    for i in range(grid.nx_local):
+        z = _rng(seed, shot, VACUUM, grid.x_start + i).standard_normal((2,) + plane)
+        out[:, i] = sigma * (z[0] + 1j * z[1])
+    return out
+
+
+def bose_occupation(grid: Grid, kT: float) -> np.ndarray:
+    """N_k = 1/(exp(eps_k/kT) - 1) on the global k grid (numpy FFT order), 0 at k = 0 and for kT = 0."""
+    ks = np.meshgrid(*[grid.k_axis(i) for i in range(grid.ndim)], indexing="ij", sparse=True)
+    eps = 0.5 * sum(k ** 2 for k in ks) * np.ones(grid.shape)
+    occ = np.zeros(grid.shape)
+    if kT > 0:
+        nz = eps > 0
+        occ[nz] = 1.0 / np.expm1(eps[nz] / kT)
+    return occ
+
+
+def thermal_noise(seed: int, shot: int, grid: Grid, kT: float, atoms_per_unit: float = 1.0) -> np.ndarray:
+    """Thermal part (2, *local_shape): sum_k beta_k e^{ikx}/sqrt(V), <|beta_k|^2> = N_k/a, drawn per kx-plane
+    on the global grid (every rank draws the same global field and keeps its slab)."""
+    occ = bose_occupation(grid, kT) / atoms_per_unit
+    beta = np.empty((2,) + grid.shape, dtype=complex)
+    for i in range(grid.shape[0]):
+        z = _rng(seed, shot, THERMAL, i).standard_normal((2, 2) + grid.shape[1:])
+        beta[:, i] = np.sqrt(occ[i] / 2.0) * (z[0] + 1j * z[1])
+    volume = float(np.prod(grid.box))
+    axes = tuple(range(1, grid.ndim + 1))
+    field = np.fft.ifftn(beta, axes=axes) * (grid.n_points / math.sqrt(volume))
+    return np.ascontiguousarray(field[:, grid.x_start:grid.x_start + grid.nx_local])
+
+
+def temperature_kT(settings: NoiseSettings, params: GPEParams, units: OutputUnits) -> np.ndarray:
+    """k_B T in solver energy units per batch point (0 for no thermal noise)."""
+    if settings.kind != "thermal":
+        return np.zeros(params.batch_size)
+    if settings.temperature_nK is not None:
+        if units.time_s is None:
+            raise ValueError("config key 'gpe.noise.temperature_nK': needs lab units (a paper preset)")
+        return np.full(params.batch_size, KB * settings.temperature_nK * 1e-9 * units.time_s / HBAR)
+    mu = params.thomas_fermi()[0]
+    return float(settings.temperature) * np.asarray(mu, dtype=float)
+
+
+def add_noise(psi: np.ndarray, settings: NoiseSettings, params: GPEParams, grid: Grid,
+              units: OutputUnits = OutputUnits()) -> tuple[np.ndarray, dict]:
+    """psi (B, 2, *local) plus the noise of ``settings`` (point b: shot settings.shot + b); returns (psi, info).
+
+    kind 'none' returns psi itself, untouched (a deterministic run stays bitwise the same).
+    """
+    if settings.kind == "none":
+        return psi, {"kind": "none"}
+    a = atoms_per_unit(units)
+    kT = temperature_kT(settings, params, units)
+    out = np.array(psi, dtype=complex, copy=True)
+    for b in range(out.shape[0]):
+        shot = settings.shot + b
+        out[b] += vacuum_noise(settings.seed, shot, grid, a)
+        if settings.kind == "thermal" and kT[b] > 0:
+            out[b] += thermal_noise(settings.seed, shot, grid, float(kT[b]), a)
+    info = {"kind": settings.kind, "seed": settings.seed, "shots": [settings.shot + b for b in range(out.shape[0])],
+            "atoms_per_unit": a, "vacuum_variance": vacuum_variance(grid, a),
+            "vacuum_atoms_per_component": grid.n_points / 2.0, "kT_solver": kT.tolist()}
+    return out, info

@@ -1,0 +1,157 @@
+"""``spinsweep gpe run``: one GPE run from the command line (also ``python -m spinsweep.workflow.gpe_cli run``).
+
+    spinsweep gpe run --preset paper118 --store runs/p118.zarr [--config run.yaml] [--set time.t_final=30 ...]
+    mpiexec -n P spinsweep gpe run ...          srun --mpi=pmi2 -n P python -m spinsweep.workflow.gpe_cli run ...
+
+The configuration (YAML/JSON file, then ``--preset``, then each ``--set KEY=VALUE``) is the ``gpe`` section
+described by ``config/schema/gpe.schema.yaml``; ``--set`` values are read as the type the schema gives the key.
+It is validated before anything runs: a bad value stops with one line (``spinsweep: invalid configuration:
+config key 'gpe.time.dt': ...``) and exit status 1.  SIGTERM makes the run checkpoint at the next time-chunk
+boundary and exit with status 143; running the same command again resumes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from spinsweep.workflow.config import ConfigError, schema_file, validate_with
+
+PREEMPTED_EXIT = 143  # 128 + SIGTERM, what a batch system expects of a job stopped by SIGTERM
+
+
+def _subschema(path: list[str]) -> dict | None:
+    """The schema of the dotted key ``path`` in the gpe schema (None when the key is unknown)."""
+    root = schema_file("gpe")
+    node = root
+    for key in path:
+        props = node.get("properties", {})
+        if key not in props:
+            return None
+        node = props[key]
+        if "$ref" in node and "type" not in node:
+            node = {**root["$defs"][node["$ref"].rsplit("/", 1)[1]], **node}
+    return node
+
+
+def coerce(path: list[str], raw: str) -> Any:
+    """A ``--set`` value read as the schema's type(s) for the key (YAML otherwise; the schema check follows)."""
+    node = _subschema(path) or {}
+    types = node.get("type", [])
+    types = [types] if isinstance(types, str) else list(types)
+    if "enum" in node and not types:
+        types = sorted({"null" if v is None else "string" for v in node["enum"]})
+    text = raw.strip()
+    if "null" in types and text.lower() in ("null", "none", "~", ""):
+        return None
+    if "boolean" in types and text.lower() in ("true", "false", "yes", "no", "on", "off", "1", "0"):
+        return text.lower() in ("true", "yes", "on", "1")
+    if "integer" in types:
+        try:
+            return int(text)
+        except ValueError:
+            pass
+    if "number" in types:
+        try:
+            return float(text)
+        except ValueError:
+            pass
+    if "string" in types:
+        return raw
+    try:
+        return yaml.safe_load(raw)  # arrays, objects, oneOf (number or list), unknown keys
+    except yaml.YAMLError:
+        return raw
+
+
+def build_config(config_file: str | None, preset: str | None, sets: list[str]) -> dict:
+    """The run configuration from a file, ``--preset`` and ``--set`` items, validated (ConfigError if bad)."""
+    cfg: dict = {}
+    if config_file:
+        path = Path(config_file)
+        try:
+            text = path.read_text()
+        except OSError as e:
+            raise ConfigError(f"config file {path}: {e.strerror}") from None
+        try:
+            cfg = (json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)) or {}
+        except (ValueError, yaml.YAMLError) as e:
+            raise ConfigError(f"config file {path} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: "
+                              f"{str(e).splitlines()[0]}") from None
+        if not isinstance(cfg, dict):
+            raise ConfigError(f"config file {path}: expected a mapping of gpe keys")
+    if preset:
+        cfg["preset"] = preset
+    for item in sets:
+        if "=" not in item:
+            raise ConfigError(f"--set {item!r}: expected KEY=VALUE, e.g. time.t_final=30")
+        dotted, raw = item.split("=", 1)
+        keys = [k for k in dotted.strip().split(".") if k]
+        if keys and keys[0] == "gpe":
+            keys = keys[1:]
+        if not keys:
+            raise ConfigError(f"--set {item!r}: expected KEY=VALUE, e.g. time.t_final=30")
+        node = cfg
+        for k in keys[:-1]:
+            if not isinstance(node.get(k), dict):
+                node[k] = {}
+            node = node[k]
+        node[keys[-1]] = coerce(keys, raw)
+    validate_with(cfg, "gpe", prefix=("gpe",))
+    return cfg
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """Register ``gpe run`` on the ``spinsweep`` command's subparsers."""
+    gpe = subparsers.add_parser("gpe", help="GPE runs of the torque study (spinsweep gpe run --help)",
+                                description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    gsub = gpe.add_subparsers(dest="gpe_command", required=True)
+    run = gsub.add_parser("run", help="run (or resume) one GPE run into a zarr store")
+    run.add_argument("--config", help="YAML or JSON run configuration (keys: config/schema/gpe.schema.yaml)")
+    run.add_argument("--preset", help="paper preset: paper118 or paper62")
+    run.add_argument("--store", required=True, help="zarr store path of this run")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a config key, e.g. time.t_final=20 (repeatable)")
+    return gpe
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run ``args`` of ``spinsweep gpe run``; returns the exit status."""
+    from spinsweep.solvers.gpe.run import Preempted, Schedule, run
+    from spinsweep.solvers.gpe.settings import RunSettings
+
+    try:
+        settings = RunSettings.from_mapping(build_config(args.config, args.preset, args.set))
+    except (ConfigError, ValueError, TypeError) as err:
+        print(f"spinsweep: invalid configuration: {err}", file=sys.stderr)
+        return 1
+    schedule = Schedule.from_settings(settings)
+    signal.signal(signal.SIGTERM, schedule.request_stop)
+    try:
+        run(settings, args.store, schedule=schedule, log=lambda *a: print(*a, flush=True))
+    except Preempted as stop:
+        print(f"spinsweep: {stop}; run the same command again to resume", file=sys.stderr, flush=True)
+        return PREEMPTED_EXIT
+    except ValueError as err:  # physics preconditions (name the config key), store path conflicts
+        kind = "invalid configuration" if str(err).startswith("config key") else "error"
+        print(f"spinsweep: {kind}: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cli(argv: list[str] | None = None) -> int:
+    """``python -m spinsweep.workflow.gpe_cli run ...`` (the same as ``spinsweep gpe run ...``)."""
+    parser = argparse.ArgumentParser(prog="python -m spinsweep.workflow.gpe_cli")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_parser(sub)
+    return main(parser.parse_args(["gpe", *(sys.argv[1:] if argv is None else argv)]))
+
+
+if __name__ == "__main__":
+    sys.exit(cli())
