@@ -9,16 +9,18 @@ import pytest
 
 from spinsweep.analysis import torque as tq
 from spinsweep.solvers import lle, store
-from spinsweep.solvers.gpe.run import build_params, resolve_config, run, time_grid
+from spinsweep.solvers.gpe.run import RunSettings, run
+from spinsweep.solvers.gpe.simulation import build_params, time_grid
 
 
 @pytest.fixture(scope="module")
 def gpe_run(tmp_path_factory):
     path = tmp_path_factory.mktemp("torque") / "run.zarr"
     cfg = {"preset": "paper118", "physical": {"R_x_um": 60.0}, "time": {"t_final": 3 * 2 * math.pi}}
-    dt = time_grid(resolve_config(cfg), build_params(resolve_config(cfg))[0])[0]
+    settings = RunSettings.from_mapping(cfg)
+    dt = time_grid(settings, build_params(settings)[0])[0]
     cfg["time"]["output_every"] = max(1, int(round(0.01 * 2 * math.pi / dt)))
-    run(cfg, path)
+    run(RunSettings.from_mapping(cfg), path)
     ds = tq.lab(store.open_dataset(path))
     return ds, tq.rabi_params(ds)
 

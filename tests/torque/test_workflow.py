@@ -8,7 +8,7 @@ import pytest
 
 from spinsweep.analysis import torque as tq
 from spinsweep.solvers import store
-from spinsweep.solvers.gpe.run import run
+from spinsweep.solvers.gpe.run import RunSettings, run
 from spinsweep.workflow.config import load
 from spinsweep.workflow.studies import torque as T
 
@@ -55,6 +55,7 @@ def test_batched_run_equals_the_preset_run_in_lab_units(section, tmp_path):
     for name in sec["panels"]:
         sec["panels"][name].update(small)
     sec["fixed"].update(small)
+    sec["noise"] = {"kind": "none", "seed": 0}  # deterministic: the batch must reproduce the preset run
     sec["sweep"] = {"axes": {"omega_R_over_kappa_n0": {"values": [0.33, 0.4]}, "shot": {"values": [0]}},
                     "batch_size": 2}
     batch = T.plan(sec)["sweep-0"]
@@ -65,7 +66,7 @@ def test_batched_run_equals_the_preset_run_in_lab_units(section, tmp_path):
     assert ds.x.attrs["units"] == "um" and ds.n.attrs["units"] == "1/um"
     ref_path = tmp_path / "preset.zarr"
     cfg = {"preset": "paper118", "physical": {"R_x_um": 60.0}, "time": {"t_final": 0.6 * 2 * math.pi, "output_every": 4}}
-    run(cfg, ref_path)
+    run(RunSettings.from_mapping(cfg), ref_path)
     ref = tq.lab(store.open_dataset(ref_path))
     T_ms = tq.rabi_period_ms(rp)
     for r in (0.3, 0.5):

@@ -44,7 +44,7 @@ STUDY = Study(
     figures=FIGURES,
     point=None,
     engine="threads",
-    physics=("fixed", "sweep", "panels", "analysis", "lle"),
+    physics=("fixed", "sweep", "panels", "noise", "analysis", "lle"),
     paper_configs=("torque.yaml",),
     extra_targets=_extra_targets,
 )
@@ -55,8 +55,9 @@ _BATCH_KEYS = ("omega_R_over_kappa_n0", "shot")  # what may differ inside one ba
 
 #: the keys of the torque section each rule's outputs depend on (its ``params``): changing the analysis
 #: settings must not rerun the GPE
-RULE_PHYSICS = {"gpe": ("fixed", "sweep", "panels"), "analysis": ("fixed", "sweep", "panels", "analysis"),
-                "lle": ("panels", "lle"), "compare": ("panels", "lle"), "tables": STUDY.physics}
+RULE_PHYSICS = {"gpe": ("fixed", "sweep", "panels", "noise"),
+                "analysis": ("fixed", "sweep", "panels", "noise", "analysis"),
+                "lle": ("panels", "lle"), "compare": ("panels", "noise", "lle"), "tables": STUDY.physics}
 
 
 def physics_for(config: Mapping[str, Any], rule: str) -> dict[str, Any]:
@@ -162,13 +163,34 @@ def _reference(entries):
     return rps, rps[ref]
 
 
-def gpe_config(entries: list[dict[str, Any]], threads: int | None = None) -> dict[str, Any]:
-    """The :func:`spinsweep.solvers.gpe.run.run` config of one batch (model route, solver units of the
-    member with the largest Omega_R): same cloud, Omega_R per member; long enough for every member's
-    ``periods`` and sampled at least as finely as every member's ``output_rabi`` asks (in its own periods)."""
+def atoms_per_unit(ref) -> float:
+    """Real atoms per solver number unit of a batch: n0 xi_R of its reference point.  The batch's model is
+    rescaled by it (atom_number x a, couplings / a) so that psi counts real atoms, which is what the GPE's
+    truncated-Wigner noise assumes for a model run (half a real atom per mode)."""
+    return float(ref.n0 * ref.xi_R)
+
+
+def realisations(section: Mapping[str, Any]) -> dict[str, int]:
+    """Noise realisation index of the first member of every batch: all runs of the plan numbered in plan
+    order, so that a batch's member b draws realisation r0 + b (the GPE's convention) and every run has its
+    own, independent of worker count and scheduling."""
+    out, r = {}, 0
+    for name, entries in plan(section).items():
+        out[name] = r
+        r += len(entries)
+    return out
+
+
+def gpe_config(entries: list[dict[str, Any]], threads: int | None = None, noise: Mapping[str, Any] | None = None,
+               realisation: int = 0) -> dict[str, Any]:
+    """The GPE run configuration (``gpe`` schema) of one batch: model route in the solver units of the member
+    with the largest Omega_R, psi counting real atoms (:func:`atoms_per_unit`); same cloud, Omega_R per
+    member; long enough for every member's ``periods`` and sampled at least as finely as every member's
+    ``output_rabi`` asks (in its own periods); ``noise`` (kind, seed) with shot = ``realisation``."""
     from spinsweep.analysis.torque import required_output_interval
     from spinsweep.solvers.gpe.params import GPEParams
-    from spinsweep.solvers.gpe.run import resolve_config, time_grid
+    from spinsweep.solvers.gpe.settings import RunSettings
+    from spinsweep.solvers.gpe.simulation import time_grid
     from spinsweep.solvers.gpe.units import from_rabi
 
     rps, ref = _reference(entries)
@@ -177,31 +199,44 @@ def gpe_config(entries: list[dict[str, Any]], threads: int | None = None) -> dic
     for rp, e in zip(rps, entries):
         if abs(rp.kappa_n0 - ref.kappa_n0) > 1e-9 * ref.kappa_n0 or rp.R_x != ref.R_x:
             raise ValueError(f"batch member {e['point']}: a batch must share one cloud (kappa n0, R_x)")
+    a = atoms_per_unit(ref)
     omega = [rp.omega_R / ref.omega_R for rp in rps]
-    model = {"shape": list(params.shape), "box": list(params.box), "g11": float(params.batch_array("g11")[0]),
-             "g22": float(params.batch_array("g22")[0]), "g12": float(params.batch_array("g12")[0]),
+    g = {k: float(params.batch_array(k)[0]) / a for k in ("g11", "g22", "g12")}
+    model = {"shape": list(params.shape), "box": list(params.box), **g,
              "omega_R": omega if len(omega) > 1 else omega[0],
-             "atom_number": float(params.batch_array("atom_number")[0]), "trap": list(params.trap)}
+             "atom_number": float(params.batch_array("atom_number")[0]) * a, "trap": list(params.trap)}
     t_final = max(float(e["params"]["periods"]) * 2 * math.pi / w for e, w in zip(entries, omega))
     cadence = min((e["params"]["output_rabi"] or required_output_interval(rp)) * 2 * math.pi / w
                   for e, rp, w in zip(entries, rps, omega))
-    cfg = {"model": model, "time": {"t_final": t_final}, "threads": threads}
-    dt = time_grid(resolve_config(cfg), GPEParams(**model))[0]
+    cfg: dict[str, Any] = {"model": model, "time": {"t_final": t_final}, "threads": threads}
+    if noise and noise.get("kind", "none") != "none":
+        cfg["noise"] = {"kind": noise["kind"], "seed": int(noise.get("seed", 0)), "shot": int(realisation)}
+    dt = time_grid(RunSettings.from_mapping(cfg), GPEParams(**model))[0]
     cfg["time"]["output_every"] = max(1, int(math.floor(cadence / dt + 1e-9)))
     return cfg
+
+
+def output_units(ref):
+    """Stored solver units of a batch -> lab units (:class:`spinsweep.solvers.gpe.units.OutputUnits`): length
+    xi_R, time 1/Omega_R of the reference, density real atoms per xi_R (psi counts real atoms)."""
+    from spinsweep.solvers.gpe.units import OutputUnits
+
+    return OutputUnits(length_m=ref.xi_R, time_s=1 / ref.omega_R, density_per_m=1 / ref.xi_R)
 
 
 # ---------------------------------------------------------------- stages
 def run_gpe(section: Mapping[str, Any], batch: str, out: str | Path, threads: int | None = None) -> Path:
     """Rule torque_gpe: the batched GPE run of ``batch`` into the store ``out`` (resumable, see gpe.run)."""
-    from spinsweep.solvers.gpe.run import run
+    from spinsweep.solvers.gpe.run import RunSettings, run
+    from spinsweep.workflow.config import validate_with
 
     entries = plan(section)[batch]
-    cfg = gpe_config(entries, threads)
+    cfg = gpe_config(entries, threads, section.get("noise"), realisations(section)[batch])
+    validate_with(cfg, "gpe", prefix=("gpe",))
     log.info("torque %s: %d runs (%s), t_final = %.3g, output every %d steps", batch, len(entries),
              ", ".join(f"{e['point']}/shot {e['shot']}" for e in entries), cfg["time"]["t_final"],
              cfg["time"]["output_every"])
-    return run(cfg, out, log=log.info)
+    return run(RunSettings.from_mapping(cfg), out, log=log.info)
 
 
 def lab_dataset(section: Mapping[str, Any], point: str, stores: Mapping[str, str | Path]):
@@ -215,8 +250,6 @@ def lab_dataset(section: Mapping[str, Any], point: str, stores: Mapping[str, str
     from spinsweep.analysis.torque import lab
     from spinsweep.solvers import store
     from spinsweep.solvers.gpe.output import PROFILE_VARS, SCALAR_VARS
-    from spinsweep.solvers.gpe.units import OutputUnits
-
     batches = plan(section)
     parts, shots, rp_point = [], [], None
     for name, path in stores.items():
@@ -226,7 +259,7 @@ def lab_dataset(section: Mapping[str, Any], point: str, stores: Mapping[str, str
             continue
         rps, ref = _reference(entries)
         rp_point = rps[idx[0]]
-        units = OutputUnits(length_m=ref.xi_R, time_s=1 / ref.omega_R, density_per_m=ref.n0)
+        units = output_units(ref)
         ds = store.open_dataset(path)
         ds = ds.isel(point=idx) if "point" in ds.dims else ds.expand_dims(point=[0])
         keep = [v for v in list(PROFILE_VARS) + list(SCALAR_VARS) if v in ds]
