@@ -1,0 +1,122 @@
+# torque study: magnetic interfaces, quantum torque and spin fronts in a Rabi-coupled 23Na BEC
+# (seed: farolfi2023-quantum-torque.md, Figs. 2-4, Extended Data Fig. 1).  No generic sweep rules: batched
+# GPE runs (threads back end) -> per-point analysis products -> sweep table -> figures.
+from spinsweep.workflow.studies.torque import analysis_points as torque_points
+from spinsweep.workflow.studies.torque import batches_of as torque_batches_of
+from spinsweep.workflow.studies.torque import gpe_threads as torque_threads
+from spinsweep.workflow.studies.torque import physics_for as torque_physics
+from spinsweep.workflow.study import get as get_study
+
+TORQUE = get_study("torque")
+TQ = f"{RESULTS}/torque"
+
+
+rule torque_gpe:
+    # one batch: B GPE runs of one cloud (different Omega_R / shots) advanced together, B split over threads
+    output:
+        directory(f"{TQ}/gpe/{{batch}}.zarr"),
+    params:
+        physics=lambda wc: torque_physics(config, "gpe"),
+    wildcard_constraints:
+        batch=r"(panel-[a-z0-9]+|sweep-\d+)",
+    threads: lambda wc: torque_threads(config)
+    resources:
+        runtime=120,
+    log:
+        f"{TQ}/logs/gpe-{{batch}}.log",
+    conda:
+        ENV
+    script:
+        "../scripts/torque_gpe.py"
+
+
+rule torque_analysis:
+    # every analysis product of one point (all its shots): fronts, C_ZZ fits, Omega(x), profiles, summary
+    input:
+        lambda wc: [f"{TQ}/gpe/{b}.zarr" for b in torque_batches_of(config["torque"], wc.point)],
+    output:
+        directory(f"{TQ}/analysis/{{point}}"),
+    params:
+        physics=lambda wc: torque_physics(config, "analysis"),
+        batches=lambda wc: torque_batches_of(config["torque"], wc.point),
+    wildcard_constraints:
+        point=r"(fig3|fig4b|sweep-\d+)",
+    log:
+        f"{TQ}/logs/analysis-{{point}}.log",
+    conda:
+        ENV
+    script:
+        "../scripts/torque_analysis.py"
+
+
+rule torque_lle:
+    # the Landau-Lifshitz reduction with and without quantum torque on the fig3 cloud
+    output:
+        free=directory(f"{TQ}/lle/no_torque.zarr"),
+        torque=directory(f"{TQ}/lle/torque.zarr"),
+    params:
+        physics=lambda wc: torque_physics(config, "lle"),
+    log:
+        f"{TQ}/logs/lle.log",
+    conda:
+        ENV
+    script:
+        "../scripts/torque_lle.py"
+
+
+rule torque_compare:
+    # Fig. 2a insets, 2c,d (LLE with/without torque) and Extended Data Fig. 1 (GPE vs LLE) products
+    input:
+        gpe=f"{TQ}/gpe/panel-fig3.zarr",
+        free=f"{TQ}/lle/no_torque.zarr",
+        torque=f"{TQ}/lle/torque.zarr",
+    output:
+        directory(f"{TQ}/analysis/compare"),
+    params:
+        physics=lambda wc: torque_physics(config, "compare"),
+    log:
+        f"{TQ}/logs/compare.log",
+    conda:
+        ENV
+    script:
+        "../scripts/torque_compare.py"
+
+
+rule torque_tables:
+    # the sweep table: v/c_s (stat, syst), L1, L2, x_c, breaking time per sweep point
+    input:
+        lambda wc: [f"{TQ}/analysis/{p}" for p in torque_points(config["torque"]) if p.startswith("sweep-")],
+    output:
+        directory(f"{TQ}/tables.zarr"),
+    params:
+        physics=lambda wc: torque_physics(config, "tables"),
+    log:
+        f"{TQ}/logs/tables.log",
+    conda:
+        ENV
+    script:
+        "../scripts/torque_tables.py"
+
+
+rule torque_figures:
+    input:
+        fig3=f"{TQ}/analysis/fig3",
+        fig4b=f"{TQ}/analysis/fig4b",
+        compare=f"{TQ}/analysis/compare",
+        table=f"{TQ}/tables.zarr",
+    output:
+        **{
+            name: report(
+                f"{TQ}/figures/{name}.png",
+                caption=f"../report/torque_{name}.rst",
+                category="torque",
+                subcategory="sweep" if name.startswith("sweep") else "paper figures",
+            )
+            for name in TORQUE.figures
+        },
+    log:
+        f"{TQ}/logs/figures.log",
+    conda:
+        ENV
+    script:
+        "../scripts/torque_figures.py"

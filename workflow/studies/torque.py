@@ -1,0 +1,388 @@
+"""The torque study: magnetic interfaces, quantum torque and spin fronts in a Rabi-coupled 23Na BEC
+(Farolfi et al. 2023, seed farolfi2023-quantum-torque.md).
+
+Jobs (rules in ``workflow/rules/torque.smk``):
+
+* ``torque_gpe`` -- one *batch*: B GPE runs of one cloud advanced together by the batched 1D solver
+  (:mod:`spinsweep.solvers.gpe`, threads back end).  A batch holds points that differ only in
+  Omega_R/(kappa n0) and in the shot index: the cloud (kappa n0, R_x, trap) is the same, Omega_R is the knob,
+  as in the experiment.  Solver units are those of the batch member with the largest Omega_R.  The paper's data
+  sets (``panels``: fig3, fig4b) are batches of one.
+* ``torque_analysis`` -- one point (all its shots): :func:`spinsweep.analysis.torque.run_products`, one store per
+  product under ``analysis/<point>/``.
+* ``torque_lle`` -- the LLE with and without quantum torque on the fig3 cloud; ``torque_compare`` the
+  Fig. 2a-d and Extended Data Fig. 1 products (LLE vs GPE).
+* ``torque_tables`` -- ``tables.zarr``: one row per sweep point (v/c_s, L1, L2, x_c, breaking time).
+* ``torque_figures`` -- :func:`spinsweep.analysis.torque.make_figures`.
+
+Everything here moves stores in and out and translates config entries to parameters; the physics lives in
+``spinsweep.solvers`` (GPE, LLE, RabiParams) and ``spinsweep.analysis.torque``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from spinsweep.analysis.torque.figures import FIGURES
+from spinsweep.workflow.study import Study
+
+log = logging.getLogger("spinsweep")
+
+
+def _extra_targets(config: Mapping[str, Any]) -> list[str]:
+    return [f"{str(config['results']).rstrip('/')}/torque/tables.zarr"]
+
+
+STUDY = Study(
+    name="torque",
+    title="Quantum-torque-induced breaking of magnetic interfaces in ultracold gases",
+    seed_paper="farolfi2023-quantum-torque.md",
+    figures=FIGURES,
+    point=None,
+    engine="threads",
+    physics=("fixed", "sweep", "panels", "noise", "analysis", "lle"),
+    paper_configs=("torque.yaml",),
+    extra_targets=_extra_targets,
+)
+
+PANELS = {"fig3": "run118", "fig4b": "run62"}  # panel -> the make_figures input it feeds
+_BATCH_KEYS = ("omega_R_over_kappa_n0", "shot")  # what may differ inside one batch
+
+
+#: the keys of the torque section each rule's outputs depend on (its ``params``): changing the analysis
+#: settings must not rerun the GPE
+RULE_PHYSICS = {"gpe": ("fixed", "sweep", "panels", "noise"),
+                "analysis": ("fixed", "sweep", "panels", "noise", "analysis"),
+                "lle": ("panels", "lle"), "compare": ("panels", "noise", "lle"), "tables": STUDY.physics}
+
+
+def physics_for(config: Mapping[str, Any], rule: str) -> dict[str, Any]:
+    """The part of ``config['torque']`` that defines the outputs of ``rule`` (:data:`RULE_PHYSICS`)."""
+    section = config["torque"]
+    return {k: section[k] for k in RULE_PHYSICS[rule] if k in section}
+
+
+def gpe_threads(config: Mapping[str, Any]) -> int:
+    """Threads of one batched GPE job (engine setting ``torque.threads``; null: 2)."""
+    return int(config["torque"].get("threads") or 2)
+
+
+# ---------------------------------------------------------------- config -> parameters
+def rabi_params(point: Mapping[str, Any]):
+    """:class:`spinsweep.solvers.rabi.RabiParams` of one point: the preset's cloud (kappa n0, N), the point's
+    Omega_R/(kappa n0), and R_x either as given (``R_x_um``) or from the trap (``trap_hz``: R_x =
+    sqrt(2 mu/m)/omega_x, mu = hbar kappa n0/(delta_g/g), the 1D Thomas-Fermi radius of
+    :attr:`RabiParams.omega_x`).  The seed quotes both 210 um and a 10 Hz trap: they agree for the 118 Hz data
+    set (10.1 Hz) but the 62 Hz one (kappa n0 = 2pi x 221 Hz) with R_x = 210 um implies 7.9 Hz."""
+    from spinsweep.analysis.torque.data import GPE_PRESETS
+    from spinsweep.solvers.rabi import HBAR, M_NA23, PRESETS, RabiParams
+
+    base = PRESETS[GPE_PRESETS[point["preset"]]]
+    kappa_n0 = base.kappa_n0
+    ratio = float(point["omega_R_over_kappa_n0"])
+    dg = float(point["dg_over_g"])
+    if point.get("trap_hz") is not None:
+        mu = HBAR * kappa_n0 / dg
+        R_x_um = math.sqrt(2 * mu / M_NA23) / (2 * math.pi * float(point["trap_hz"])) * 1e6
+    else:
+        R_x_um = float(point["R_x_um"])
+    N = 0.75 * base.n0 * base.R_x  # the preset's atom number (5e5)
+    return RabiParams.from_paper(omega_R_hz=ratio * kappa_n0 / (2 * math.pi), omega_R_over_kappa_n0=ratio,
+                                 R_x_um=R_x_um, dg_over_g=dg, N=N,
+                                 label=f"torque study: {point['preset']} cloud, Omega_R = {ratio:g} kappa n0, "
+                                       f"R_x = {R_x_um:.1f} um")
+
+
+def _shots_axis(section: Mapping[str, Any]) -> bool:
+    return "shot" in section["sweep"]["axes"]
+
+
+def sweep_points(section: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The sweep's points with the shots folded: [{"params": point without shot, "shots": [...]}, ...]."""
+    from spinsweep.workflow.sweep import Sweep
+
+    sweep = Sweep.from_section(section)
+    out: list[dict[str, Any]] = []
+    index: dict[tuple, int] = {}
+    for p in sweep.points():
+        key = tuple(sorted((k, v) for k, v in p.items() if k != "shot"))
+        if key not in index:
+            index[key] = len(out)
+            out.append({"params": {k: v for k, v in p.items() if k != "shot"}, "shots": []})
+        out[index[key]]["shots"].append(int(p["shot"]))
+    return out
+
+
+def sweep_coords(section: Mapping[str, Any]) -> dict[str, list]:
+    """Values of the swept parameters (shot excluded) per folded sweep point: the table's coordinates."""
+    pts = sweep_points(section)
+    axes = [a for a in section["sweep"]["axes"] if a != "shot"]
+    return {a: [p["params"][a] for p in pts] for a in axes}
+
+
+def plan(section: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Batches by name: ``panel-<name>`` (one run) and ``sweep-<k>`` (up to ``sweep.batch_size`` runs of one
+    cloud).  Each entry: {"point": "fig3" | "sweep-<i>", "shot": s, "params": full point}."""
+    batches: dict[str, list[dict[str, Any]]] = {}
+    for name, params in section["panels"].items():
+        batches[f"panel-{name}"] = [{"point": name, "shot": int(params["shot"]), "params": dict(params)}]
+    if "sweep" not in section:  # rules that only need the panels get only them (RULE_PHYSICS)
+        return batches
+    size = int(section["sweep"].get("batch_size", 1))
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for i, p in enumerate(sweep_points(section)):
+        key = tuple(sorted((k, v) for k, v in p["params"].items() if k not in _BATCH_KEYS))
+        for s in p["shots"]:
+            groups.setdefault(key, []).append({"point": f"sweep-{i}", "shot": s,
+                                               "params": {**p["params"], "shot": s}})
+    k = 0
+    for entries in groups.values():
+        for start in range(0, len(entries), size):
+            batches[f"sweep-{k}"] = entries[start:start + size]
+            k += 1
+    return batches
+
+
+def analysis_points(section: Mapping[str, Any]) -> list[str]:
+    """Names of the analysed points: the panels and sweep-<i> for every folded sweep point."""
+    return list(section["panels"]) + [f"sweep-{i}" for i in range(len(sweep_points(section)))]
+
+
+def batches_of(section: Mapping[str, Any], point: str) -> list[str]:
+    """The batches holding the shots of ``point``."""
+    return [b for b, entries in plan(section).items() if any(e["point"] == point for e in entries)]
+
+
+def _reference(entries):
+    rps = [rabi_params(e["params"]) for e in entries]
+    ref = max(range(len(rps)), key=lambda i: rps[i].omega_R)
+    return rps, rps[ref]
+
+
+def atoms_per_unit(ref) -> float:
+    """Real atoms per solver number unit of a batch: n0 xi_R of its reference point.  The batch's model is
+    rescaled by it (atom_number x a, couplings / a) so that psi counts real atoms, which is what the GPE's
+    truncated-Wigner noise assumes for a model run (half a real atom per mode)."""
+    return float(ref.n0 * ref.xi_R)
+
+
+def realisations(section: Mapping[str, Any]) -> dict[str, int]:
+    """Noise realisation index of the first member of every batch: all runs of the plan numbered in plan
+    order, so that a batch's member b draws realisation r0 + b (the GPE's convention) and every run has its
+    own, independent of worker count and scheduling."""
+    out, r = {}, 0
+    for name, entries in plan(section).items():
+        out[name] = r
+        r += len(entries)
+    return out
+
+
+def gpe_config(entries: list[dict[str, Any]], threads: int | None = None, noise: Mapping[str, Any] | None = None,
+               realisation: int = 0) -> dict[str, Any]:
+    """The GPE run configuration (``gpe`` schema) of one batch: model route in the solver units of the member
+    with the largest Omega_R, psi counting real atoms (:func:`atoms_per_unit`); same cloud, Omega_R per
+    member; long enough for every member's ``periods`` and sampled at least as finely as every member's
+    ``output_rabi`` asks (in its own periods); ``noise`` (kind, seed) with shot = ``realisation``."""
+    from spinsweep.analysis.torque import required_output_interval
+    from spinsweep.solvers.gpe.params import GPEParams
+    from spinsweep.solvers.gpe.settings import RunSettings
+    from spinsweep.solvers.gpe.simulation import time_grid
+    from spinsweep.solvers.gpe.units import from_rabi
+
+    rps, ref = _reference(entries)
+    p0 = entries[0]["params"]
+    params, _ = from_rabi(ref, box_factor=float(p0["box_factor"]), points_per_xi_s=float(p0["points_per_xi_s"]))
+    for rp, e in zip(rps, entries):
+        if abs(rp.kappa_n0 - ref.kappa_n0) > 1e-9 * ref.kappa_n0 or rp.R_x != ref.R_x:
+            raise ValueError(f"batch member {e['point']}: a batch must share one cloud (kappa n0, R_x)")
+    a = atoms_per_unit(ref)
+    omega = [rp.omega_R / ref.omega_R for rp in rps]
+    g = {k: float(params.batch_array(k)[0]) / a for k in ("g11", "g22", "g12")}
+    model = {"shape": list(params.shape), "box": list(params.box), **g,
+             "omega_R": omega if len(omega) > 1 else omega[0],
+             "atom_number": float(params.batch_array("atom_number")[0]) * a, "trap": list(params.trap)}
+    t_final = max(float(e["params"]["periods"]) * 2 * math.pi / w for e, w in zip(entries, omega))
+    cadence = min((e["params"]["output_rabi"] or required_output_interval(rp)) * 2 * math.pi / w
+                  for e, rp, w in zip(entries, rps, omega))
+    cfg: dict[str, Any] = {"model": model, "time": {"t_final": t_final}, "threads": threads}
+    if noise and noise.get("kind", "none") != "none":
+        cfg["noise"] = {"kind": noise["kind"], "seed": int(noise.get("seed", 0)), "shot": int(realisation)}
+    dt = time_grid(RunSettings.from_mapping(cfg), GPEParams(**model))[0]
+    cfg["time"]["output_every"] = max(1, int(math.floor(cadence / dt + 1e-9)))
+    return cfg
+
+
+def output_units(ref):
+    """Stored solver units of a batch -> lab units (:class:`spinsweep.solvers.gpe.units.OutputUnits`): length
+    xi_R, time 1/Omega_R of the reference, density real atoms per xi_R (psi counts real atoms)."""
+    from spinsweep.solvers.gpe.units import OutputUnits
+
+    return OutputUnits(length_m=ref.xi_R, time_s=1 / ref.omega_R, density_per_m=1 / ref.xi_R)
+
+
+# ---------------------------------------------------------------- stages
+def run_gpe(section: Mapping[str, Any], batch: str, out: str | Path, threads: int | None = None) -> Path:
+    """Rule torque_gpe: the batched GPE run of ``batch`` into the store ``out`` (resumable, see gpe.run)."""
+    from spinsweep.solvers.gpe.run import RunSettings, run
+    from spinsweep.workflow.config import validate_with
+
+    entries = plan(section)[batch]
+    cfg = gpe_config(entries, threads, section.get("noise"), realisations(section)[batch])
+    validate_with(cfg, "gpe", prefix=("gpe",))
+    log.info("torque %s: %d runs (%s), t_final = %.3g, output every %d steps", batch, len(entries),
+             ", ".join(f"{e['point']}/shot {e['shot']}" for e in entries), cfg["time"]["t_final"],
+             cfg["time"]["output_every"])
+    return run(RunSettings.from_mapping(cfg), out, log=log.info)
+
+
+def lab_dataset(section: Mapping[str, Any], point: str, stores: Mapping[str, str | Path]):
+    """All shots of ``point`` in lab units (x um, t ms, densities 1/um, currents 1/ms; dim ``shot``), lazy.
+
+    ``stores``: batch name -> GPE store.  Each batch's solver units are converted with the GPE's own table
+    (:class:`spinsweep.solvers.gpe.units.OutputUnits`, :data:`spinsweep.solvers.gpe.output.PROFILE_VARS`)."""
+    import numpy as np
+    import xarray as xr
+
+    from spinsweep.analysis.torque import lab
+    from spinsweep.solvers import store
+    from spinsweep.solvers.gpe.output import PROFILE_VARS, SCALAR_VARS
+    batches = plan(section)
+    parts, shots, rp_point = [], [], None
+    for name, path in stores.items():
+        entries = batches[name]
+        idx = [i for i, e in enumerate(entries) if e["point"] == point]
+        if not idx:
+            continue
+        rps, ref = _reference(entries)
+        rp_point = rps[idx[0]]
+        units = output_units(ref)
+        ds = store.open_dataset(path)
+        ds = ds.isel(point=idx) if "point" in ds.dims else ds.expand_dims(point=[0])
+        keep = [v for v in list(PROFILE_VARS) + list(SCALAR_VARS) if v in ds]
+        ds = ds[keep].drop_vars([c for c in ds.coords if str(c).startswith("param_") or c == "point"])
+        ds = ds.rename(point="shot")
+        for name_v, (kind, long_name, _) in {**PROFILE_VARS, **{k: (u, l, False) for k, (u, l) in SCALAR_VARS.items()}}.items():
+            if name_v in ds:
+                fac, unit = units.factor(kind)
+                ds[name_v] = (ds[name_v] * fac).assign_attrs(units=unit, long_name=long_name)
+        fx, _ = units.factor("length")
+        ft, _ = units.factor("time")
+        ds = ds.assign_coords(x=("x", ds.x.values * fx, {"units": "um"}), t=("t", ds.t.values * ft, {"units": "ms"}))
+        parts.append(ds)
+        shots += [entries[i]["shot"] for i in idx]
+    if not parts:
+        raise ValueError(f"point {point}: in none of the batches {sorted(stores)}")
+    ds = xr.concat(parts, dim="shot") if len(parts) > 1 else parts[0]
+    ds = ds.assign_coords(shot=("shot", np.asarray(shots), {"units": "1", "long_name": "shot"}))
+    return lab(ds, rp_point), rp_point
+
+
+def _write_products(products: Mapping[str, Any], outdir: str | Path, params: Mapping[str, Any],
+                    wall: float) -> Path:
+    from spinsweep.solvers import store
+
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    for name, ds in products.items():
+        ds = ds.load().copy()  # products are small; loaded, they are written in whole chunks
+        ds.attrs = store.to_jsonable(ds.attrs)
+        store.write_dataset(ds, outdir / f"{name}.zarr", params=dict(params), wall_time_s=wall)
+    return outdir
+
+
+def analyse(section: Mapping[str, Any], point: str, stores: Mapping[str, str | Path], outdir: str | Path) -> Path:
+    """Rule torque_analysis: :func:`spinsweep.analysis.torque.run_products` of one point (all shots)."""
+    from spinsweep.analysis.torque import run_products
+    from spinsweep.solvers import store
+
+    watch = store.Stopwatch()
+    ds, rp = lab_dataset(section, point, stores)
+    a = section["analysis"]
+    products = run_products(ds, rp, sigma_um=float(a["sigma_um"]),
+                            frequency_window_rabi=float(a["frequency_window_rabi"]))
+    s = products["summary"]
+    log.info("torque %s: %d shots, v/c_s = %.3g +- %.2g (stat) +- %.2g (syst), x_c = %.1f um, L1 = %.3g um",
+             point, ds.sizes["shot"], float(s.v_over_c_s), float(s.v_over_c_s_stat), float(s.v_over_c_s_syst),
+             float(s.x_c_meas_um), float(s.L1_um))
+    return _write_products(products, outdir, {"study": "torque", "point": point, "analysis": dict(a),
+                                              "rabi_params": rp.to_dict()}, watch.elapsed)
+
+
+def lle_runs(section: Mapping[str, Any], out_free: str | Path, out_torque: str | Path) -> None:
+    """Rule torque_lle: the LLE without and with quantum torque on the fig3 panel's cloud and grid, output
+    every 0.005 Rabi periods for ``lle.periods`` periods (Fig. 2a insets, 2c,d; Extended Data Fig. 1)."""
+    import numpy as np
+
+    from spinsweep.solvers import lle, store
+    from spinsweep.solvers.gpe.units import from_rabi
+
+    point = section["panels"]["fig3"]
+    rp = rabi_params(point)
+    params, _ = from_rabi(rp, box_factor=float(point["box_factor"]), points_per_xi_s=float(point["points_per_xi_s"]))
+    u = rp.units()
+    n, box = params.shape[0], params.box[0]
+    x = (np.arange(n) * box / n - box / 2) * u.length
+    t = np.arange(0.0, float(section["lle"]["periods"]) + 1e-9, 0.005) * 2 * math.pi / rp.omega_R
+    for qt, out in ((False, out_free), (True, out_torque)):
+        watch = store.Stopwatch()
+        ds = lle.evolve(rp, x, t, quantum_torque=qt, method="RK4")
+        ds = ds.drop_vars("s")  # Z and n suffice downstream; s triples the store
+        log.info("torque LLE (quantum torque %s): %d points x %d times, %.1f s", qt, n, t.size, watch.elapsed)
+        store.write_dataset(ds, out, params={"study": "torque", "lle": dict(section["lle"]), "quantum_torque": qt,
+                                             "rabi_params": rp.to_dict()}, wall_time_s=watch.elapsed)
+
+
+def compare(section: Mapping[str, Any], gpe_store: str | Path, lle_free: str | Path, lle_torque: str | Path,
+            outdir: str | Path) -> Path:
+    """Rule torque_compare: the LLE-with/without-torque product (Fig. 2a insets, 2c,d) and the GPE-vs-LLE
+    maps (Extended Data Fig. 1) of the fig3 panel."""
+    from spinsweep.analysis.torque import gpe_vs_lle, lle_comparison
+    from spinsweep.solvers import store
+
+    watch = store.Stopwatch()
+    ds, rp = lab_dataset(section, "fig3", {"panel-fig3": gpe_store})
+    free, torque = store.open_dataset(lle_free), store.open_dataset(lle_torque)
+    products = {"lle": lle_comparison(free, torque, rp),
+                "extdata1": gpe_vs_lle(ds.isel(shot=0), torque, rp,
+                                       t_max_rabi=min(3.0, float(section["lle"]["periods"])))}
+    return _write_products(products, outdir, {"study": "torque", "lle": dict(section["lle"])}, watch.elapsed)
+
+
+def tables(section: Mapping[str, Any], analysis_dirs: list[str | Path], out: str | Path) -> Path:
+    """Rule torque_tables: the sweep table (one row per folded sweep point, swept values as coordinates)."""
+    from spinsweep.analysis.torque import sweep_table
+    from spinsweep.solvers import store
+
+    watch = store.Stopwatch()
+    rows = []
+    for d in analysis_dirs:
+        s = store.open_dataset(Path(d) / "summary.zarr").load()
+        rows.append({k: float(v) for k, v in s.data_vars.items()})
+    table = sweep_table(rows, sweep_coords(section))
+    return store.write_dataset(table, out, params={"study": "torque", "sweep": dict(section["sweep"]),
+                                                   "fixed": dict(section["fixed"]),
+                                                   "analysis": dict(section["analysis"])},
+                               wall_time_s=watch.elapsed)
+
+
+def _open_products(d: str | Path) -> dict:
+    from spinsweep.solvers import store
+
+    return {p.name[:-5]: store.open_dataset(p).load() for p in sorted(Path(d).glob("*.zarr"))}
+
+
+def figures(panel_dirs: Mapping[str, str | Path], compare_dir: str | Path, table: str | Path,
+            outputs: Mapping[str, str | Path]) -> None:
+    """Rule torque_figures: draw from the stored products (no fitting here)."""
+    from spinsweep.analysis.torque import make_figures
+    from spinsweep.solvers import store
+    from spinsweep.workflow.stages import place_figures
+
+    inputs: dict[str, Any] = {PANELS[name]: _open_products(d) for name, d in panel_dirs.items()}
+    inputs.update(_open_products(compare_dir))
+    inputs["table"] = store.open_dataset(table).load()
+    place_figures(lambda outdir: make_figures(inputs, outdir, names=list(outputs)), outputs, "torque")
