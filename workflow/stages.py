@@ -47,6 +47,9 @@ def setup_logging(logfile: str | Path | None = None) -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
     def log_uncaught(kind, value, tb):  # the traceback belongs in the job's log, where users look
+        if isinstance(value, (store.DamagedStoreError, store.IncompleteStoreError)):
+            log.critical("%s", value)  # one line naming the store and the array; no traceback to read
+            return
         log.critical("job failed", exc_info=(kind, value, tb))
 
     sys.excepthook = log_uncaught
