@@ -1,9 +1,11 @@
 """The ``spinsweep`` command: validate a configuration, run the workflow with its report, single GPE runs.
 
     spinsweep check [CONFIG]              validate a configuration (one clear line and exit 1 if bad)
-    spinsweep run [--cores N] [--configfile FILE] [--directory DIR] [-n] [SNAKEMAKE ARGS...]
+    spinsweep run [--cores N] [--configfile FILE] [--directory DIR] [-n] [--no-verify] [SNAKEMAKE ARGS...]
                                           the workflow (default sweep) and its HTML report, in DIR (default:
-                                          the current directory); anything else goes to Snakemake unchanged
+                                          the current directory); anything else goes to Snakemake unchanged.
+                                          Complete stores under the results directory are first checked
+                                          against their checksums; a damaged one is moved aside and redone
     spinsweep profiles                    link the Snakemake profiles (slurm, local) into ~/.config/snakemake
     spinsweep --version
 """
@@ -76,6 +78,30 @@ def _stale_locks(directory: Path) -> bool:
     return True
 
 
+def verify_results(results: Path, *, move: bool = True) -> list[str]:
+    """Check every complete store under ``results`` against its checksums; move damaged ones aside (so that
+    Snakemake sees a missing output and reruns its producer).  Returns one line per damaged store."""
+    from spinsweep.solvers import store
+
+    lines = []
+    if not results.is_dir():
+        return lines
+    for root, dirs, _files in os.walk(results):
+        keep = []
+        for name in sorted(dirs):
+            if name.startswith("."):
+                continue  # partial writes and stores already moved aside
+            if name.endswith(".zarr"):
+                try:
+                    store.verify(Path(root) / name, move=move)
+                except store.DamagedStoreError as err:
+                    lines.append(str(err))
+            else:
+                keep.append(name)
+        dirs[:] = keep
+    return lines
+
+
 def _run(args, extra: list[str]) -> int:
     directory = Path(args.directory).resolve()
     if directory.exists() and not directory.is_dir():
@@ -98,6 +124,9 @@ def _run(args, extra: list[str]) -> int:
     elif not args.no_report:
         cmd += ["--report-after-run", "--report", str(report)]
     cmd += extra
+    if not args.no_verify:
+        for line in verify_results(results, move=not args.dry_run):
+            print(f"spinsweep: {line}", file=sys.stderr, flush=True)
     if _stale_locks(directory):  # a killed run left its locks; no snakemake works here now
         print(f"spinsweep: removing stale Snakemake locks in {directory / '.snakemake'}", flush=True)
         subprocess.run([*cmd[:7], "--unlock"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -151,6 +180,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--directory", "-d", default=".", help="where results land (default: here)")
     run.add_argument("-n", "--dry-run", action="store_true", help="plan only: list the jobs, run nothing")
     run.add_argument("--no-report", action="store_true", help="skip the HTML report")
+    run.add_argument("--no-verify", action="store_true",
+                     help="skip checking the complete stores under the results directory against their checksums")
     profiles = sub.add_parser("profiles", help="link the Snakemake profiles into ~/.config/snakemake")
     profiles.add_argument("--force", action="store_true")
     return ap
