@@ -346,8 +346,11 @@ def _check_values(study: str, key: str, values: list, prefix: tuple, indexed: bo
         for i, v in enumerate(values):  # bools and strings are not numbers
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 fail(i, f"{_short(v)} is not of type '{kind}'")
-        arr = np.asarray([v if abs(v) < 1e308 else math.copysign(math.inf, v) for v in values], dtype=float) \
-            if any(isinstance(v, int) and abs(v) >= 1e308 for v in values) else np.asarray(values, dtype=float)
+        try:
+            arr = np.asarray(values, dtype=float)
+        except OverflowError:  # an integer beyond any float
+            arr = np.asarray([v if abs(v) < 2**1000 else (math.inf if v > 0 else -math.inf) for v in values],
+                             dtype=float)
         bad = np.flatnonzero(~np.isfinite(arr))
         if bad.size:
             fail(int(bad[0]), "must be a finite number")
@@ -360,6 +363,8 @@ def _check_values(study: str, key: str, values: list, prefix: tuple, indexed: bo
                 bad = np.flatnonzero(~ok(arr, prop[bound]))
                 if bad.size:
                     fail(int(bad[0]), f"{values[int(bad[0])]!r} {words} {prop[bound]!r}")
+        if kind == "integer" and (arr.size == 0 or np.abs(arr).max() < 2.0**62):
+            arr = arr.astype(np.int64)
         return arr
     validator = _point_validator(study, key)
     for i, v in enumerate(values):
@@ -376,7 +381,7 @@ def _duplicates(columns: list) -> tuple[int, int] | None:
     import numpy as np
 
     n = len(columns[0])
-    if all(c.dtype.kind == "f" for c in columns):
+    if all(c.dtype.kind in "fi" for c in columns):
         rows = np.stack(columns, axis=1)
         _, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
         if len(first) == n:
@@ -471,12 +476,30 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def coerce(config: Any, node: Mapping | None = None, _defs: Mapping | None = None) -> Any:
+def coerce(config: Any) -> Any:
     """Snakemake's ``--config key=value`` gives nested values as strings (``"0.02"``, ``"true"``): turn strings
-    into numbers, booleans or null where the schema wants those types (anything else is left for validation)."""
-    if node is None:
-        node = schema()
-        _defs = node["$defs"]
+    into numbers, booleans or null where the schema wants those types (anything else is left for validation).
+    Fixed parameters and axis values follow the study's point schema."""
+    root = schema()
+    out = _coerce(config, root, root["$defs"])
+    if not isinstance(out, dict):
+        return out
+    for name in set(out) & set(root["properties"]) - {"results", "studies", "dask", "mpi"}:
+        section = out[name]
+        props = root["$defs"].get(f"{name}_point", {}).get("properties", {})
+        if not isinstance(section, dict):
+            continue
+        if isinstance(section.get("fixed"), dict):
+            section["fixed"] = {k: _coerce(v, props[k], root["$defs"]) if k in props else v
+                                for k, v in section["fixed"].items()}
+        axes = section.get("sweep", {}).get("axes") if isinstance(section.get("sweep"), dict) else None
+        for key, spec in (axes.items() if isinstance(axes, dict) else ()):
+            if key in props and isinstance(spec, dict) and isinstance(spec.get("values"), list):
+                spec["values"] = [_coerce(v, props[key], root["$defs"]) for v in spec["values"]]
+    return out
+
+
+def _coerce(config: Any, node: Mapping, _defs: Mapping) -> Any:
     while "$ref" in node:
         node = _defs[node["$ref"].rsplit("/", 1)[-1]]
     if isinstance(config, Mapping):
@@ -485,11 +508,11 @@ def coerce(config: Any, node: Mapping | None = None, _defs: Mapping | None = Non
         out = {}
         for key, value in config.items():
             sub = props.get(key, extra if isinstance(extra, Mapping) else None)
-            out[key] = coerce(value, sub, _defs) if sub is not None else value
+            out[key] = _coerce(value, sub, _defs) if isinstance(sub, Mapping) else value
         return out
     if isinstance(config, list):
         items = node.get("items")
-        return [coerce(v, items, _defs) for v in config] if isinstance(items, Mapping) else config
+        return [_coerce(v, items, _defs) for v in config] if isinstance(items, Mapping) else config
     if not isinstance(config, str):
         return config
     types = node.get("type")
