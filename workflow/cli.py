@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -20,7 +21,17 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from spinsweep.workflow.config import DEFAULT_CONFIG, PROFILES, SNAKEFILE, ConfigError, load
+from spinsweep.workflow.config import (
+    DEFAULT_CONFIG,
+    PROFILES,
+    SNAKEFILE,
+    ConfigError,
+    coerce,
+    fill_defaults,
+    load,
+    read_yaml,
+    validate,
+)
 
 
 class UserError(Exception):
@@ -34,11 +45,65 @@ def _version() -> str:
         return "unknown"
 
 
-def _load(path: Path) -> dict:
+def _load(path: Path, overrides: dict | None = None) -> dict:
     try:
-        return load(path)
+        if not overrides:
+            return load(path)
+        config = read_yaml(path)
+        if not isinstance(config, dict):
+            return validate(config)
+        fill_defaults(config)
+        return validate(coerce(_merged(config, overrides)))
     except ConfigError as err:
         raise UserError(f"invalid configuration: {err}") from None
+
+
+def _merged(base: dict, override: dict) -> dict:
+    """``override`` merged into ``base`` key by key (Snakemake's rule for ``--config`` values)."""
+    out = dict(base)
+    for key, value in override.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) \
+            else value
+    return out
+
+
+def config_overrides(extra: list[str]) -> tuple[list[str], dict]:
+    """Snakemake arguments with ``--config a.b.c=v`` entries rewritten for Snakemake (which takes top-level
+    keys only: ``a={"b": {"c": "v"}}``), and the overrides as a nested mapping of strings (coerced by schema
+    type when validated, as in the Snakefile)."""
+    if "--config" not in extra:
+        return extra, {}
+    import yaml
+
+    start = extra.index("--config") + 1
+    stop = start
+    while stop < len(extra) and not extra[stop].startswith("-"):
+        stop += 1
+    nested: dict = {}
+    plain = []
+    for entry in extra[start:stop]:
+        key, sep, value = entry.partition("=")
+        if not sep:
+            raise UserError(f"--config {entry}: give key=value (e.g. magnon.fits.noise=0.02)")
+        if "." in key:
+            node = nested
+            *parents, leaf = key.split(".")
+            for part in parents:
+                node = node.setdefault(part, {})
+                if not isinstance(node, dict):
+                    raise UserError(f"--config {entry}: {part} is given both as a value and as a section")
+            node[leaf] = value
+        else:
+            plain.append(entry)
+            try:
+                parsed = yaml.load(value, Loader=yaml.BaseLoader) if value else None
+            except yaml.YAMLError:
+                parsed = value
+            nested[key] = _merged(nested[key], parsed) if isinstance(nested.get(key), dict) and \
+                isinstance(parsed, dict) else parsed
+    rewritten = plain + [f"{top}={json.dumps(nested[top])}" for top in nested
+                         if any(e.startswith(f"{top}.") for e in extra[start:stop])]
+    return extra[:start] + rewritten + extra[stop:], nested
 
 
 def _check(args) -> int:
@@ -108,14 +173,13 @@ def _run(args, extra: list[str]) -> int:
         raise UserError(f"--directory {directory} is not a directory")
     directory.mkdir(parents=True, exist_ok=True)
     configfile = Path(args.configfile).resolve() if args.configfile else DEFAULT_CONFIG
-    config = _load(configfile)
-    overrides = extra[extra.index("--config") + 1:] if "--config" in extra else []
-    given = [o.split("=", 1)[1] for o in overrides if o.startswith("results=")]
-    results = directory / (given[0] if given else config["results"])
+    extra, overrides = config_overrides(extra)
+    config = _load(configfile, overrides)
+    results = directory / config["results"]
     report = results / "report.html"
     cmd = [*_snakemake(), "--snakefile", str(SNAKEFILE), "--directory", str(directory),
            "--rerun-incomplete"]  # a job killed mid-write is redone (its output is never taken as done)
-    if args.configfile:
+    if args.configfile or overrides:  # --config merges into the file's sections, so name the file
         cmd += ["--configfile", str(configfile)]
     if args.cores:
         cmd += ["--cores", str(args.cores)]
