@@ -8,6 +8,7 @@ physics; each stage reads and writes whole zarr stores through :mod:`spinsweep.s
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import sys
@@ -49,6 +50,10 @@ def setup_logging(logfile: str | Path | None = None) -> None:
     def log_uncaught(kind, value, tb):  # the traceback belongs in the job's log, where users look
         if isinstance(value, (store.DamagedStoreError, store.IncompleteStoreError)):
             log.critical("%s", value)  # one line naming the store and the array; no traceback to read
+            return
+        if isinstance(value, OSError) and value.errno in (errno.ENOSPC, errno.EDQUOT):
+            log.critical("no space left on the device (%s): free some space and run the same command again",
+                         value.filename or "writing a store")
             return
         log.critical("job failed", exc_info=(kind, value, tb))
 
