@@ -76,7 +76,7 @@ def run_batch(study: str, section: Mapping[str, Any], batch: int, out: str | Pat
     dask = spec.engine == "dask"
     watch = store.Stopwatch()
     indices = list(sweep.batch(batch))
-    seeds = realisation_seeds(int(section.get("seed", 0)), sweep.n_points, 1)[:, 0] if spec.seeded else None
+    seeds = dict(zip(indices, point_seeds(int(section.get("seed", 0)), indices))) if spec.seeded else None
     parts = []
     with dask_client(engines or {}) if dask else contextlib.nullcontext() as client:
         for n, i in enumerate(indices, 1):
@@ -137,6 +137,14 @@ def realisation_seeds(root: int, n_points: int, n_realisations: int) -> np.ndarr
         for r, grandchild in enumerate(child.spawn(n_realisations)):
             seeds[p, r] = grandchild.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)
     return seeds.astype(np.int64)  # 63-bit seeds: fit in int64 stores and numpy.random.default_rng
+
+
+def point_seeds(root: int, indices: Sequence[int], realisation: int = 0) -> list[int]:
+    """``realisation_seeds(root, n_points, ...)[indices, realisation]`` without spawning every point's sequence
+    (``SeedSequence(root).spawn(n)[p].spawn(m)[r]`` is ``SeedSequence(root, spawn_key=(p, r))``): a batch job
+    costs its own points, not the sweep's."""
+    return [int(np.random.SeedSequence(root, spawn_key=(int(p), realisation)).generate_state(1, dtype=np.uint64)[0]
+                >> np.uint64(1)) for p in indices]
 
 
 def place_figures(draw: Callable[[Path], Mapping[str, Path]], outputs: Mapping[str, str | Path],
