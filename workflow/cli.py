@@ -125,11 +125,8 @@ def _snakemake() -> list[str]:
     return [sys.executable, "-m", "snakemake"]
 
 
-def _stale_locks(directory: Path) -> bool:
-    """Snakemake locks left behind by a killed run: present, and no live snakemake process works in ``directory``."""
-    locks = directory / ".snakemake" / "locks"
-    if not locks.is_dir() or not any(locks.iterdir()):
-        return False
+def _live_snakemake(directory: Path) -> bool:
+    """Is a snakemake process working in ``directory`` now?"""
     import psutil
 
     for proc in psutil.process_iter(["cmdline", "cwd"]):
@@ -137,10 +134,18 @@ def _stale_locks(directory: Path) -> bool:
             cmd = proc.info["cmdline"] or []
             if proc.pid != os.getpid() and any(Path(c).name == "snakemake" for c in cmd[:3]) and \
                     Path(proc.info["cwd"] or "/").resolve() == directory.resolve():
-                return False
+                return True
         except (psutil.Error, OSError):
             continue
-    return True
+    return False
+
+
+def _stale_locks(directory: Path) -> bool:
+    """Snakemake locks left behind by a killed run: present, and no live snakemake process works in ``directory``."""
+    locks = directory / ".snakemake" / "locks"
+    if not locks.is_dir() or not any(locks.iterdir()):
+        return False
+    return not _live_snakemake(directory)
 
 
 def verify_results(results: Path, *, move: bool = True) -> list[str]:
@@ -188,7 +193,7 @@ def _run(args, extra: list[str]) -> int:
     elif not args.no_report:
         cmd += ["--report-after-run", "--report", str(report)]
     cmd += extra
-    if not args.no_verify:
+    if not args.no_verify and not _live_snakemake(directory):  # never move stores a running workflow uses
         for line in verify_results(results, move=not args.dry_run):
             print(f"spinsweep: {line}", file=sys.stderr, flush=True)
     if _stale_locks(directory):  # a killed run left its locks; no snakemake works here now
