@@ -180,7 +180,7 @@ def test_killed_run_then_same_command_equals_uninterrupted_run(baseline, tmp_pat
 def test_full_disk_stops_then_rerun_restores(baseline, tmp_path):
     mount = tmp_path / "small"
     mount.mkdir()
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1200k", "tmpfs", str(mount)],
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=700k", "tmpfs", str(mount)],
                           capture_output=True, text=True)
     if made.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {made.stderr.strip()}")
