@@ -57,16 +57,22 @@ def planning(n_points: int, workdir: Path) -> dict:
     from spinsweep.workflow.sweep import Sweep
 
     sweep = Sweep.from_section(config["magnon"])
+    import resource
+
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     plan = subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "workflow" / "Snakefile"),
                            "--directory", str(workdir), "--configfile", str(path), "-n", "--cores", "2"],
                           capture_output=True, text=True)
     plan_s = time.perf_counter() - start
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    plan_cpu_s = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     if plan.returncode != 0:
         raise RuntimeError(plan.stderr[-2000:])
     jobs = re.search(r"^total\s+(\d+)", plan.stdout + plan.stderr, re.M)
     return {"points": sweep.n_points, "batch_size": sweep.batch_size, "batches": sweep.n_batches,
-            "jobs": int(jobs.group(1)) if jobs else None, "validate_s": validate_s, "plan_s": plan_s}
+            "jobs": int(jobs.group(1)) if jobs else None, "validate_s": validate_s, "plan_s": plan_s,
+            "plan_cpu_s": plan_cpu_s}
 
 
 class PeakRSS:
@@ -100,9 +106,13 @@ class PeakRSS:
         self._thread.join()
 
 
-def fits_memory(n_points: int, workdir: Path) -> dict:
+def fits_memory(n_points: int, workdir: Path, stand_in: bool = False) -> dict:
     """Peak RSS of the magnon fits stage on an n_points sweep store (one computed point tiled over the grid:
-    the shapes and the work per task are those of a real sweep)."""
+    the shapes and the work per task are those of a real sweep).
+
+    ``stand_in``: the workers' ``fit_point`` returns a precomputed result of the same shape instead of fitting
+    (a real fit costs ~0.1-0.2 s per realisation here, so 10^4 points take ~15 min on 2 workers); what is
+    measured is then the stage itself: task streaming, per-task store reads, result assembly and the write."""
     import numpy as np
     import xarray as xr
 
@@ -125,13 +135,33 @@ def fits_memory(n_points: int, workdir: Path) -> dict:
     swept = sweep.unstack(flat)
     swept.attrs = {}
     sweep_store = store.write_dataset(swept, workdir / "sweep.zarr", params={"study": "magnon"})
-    engines = {"dask": {"n_workers": 2, "threads_per_worker": 1, "dashboard": None, "progress": False}}
-    start = time.perf_counter()
-    with PeakRSS() as rss:
-        fits(fit_physics(section), sweep_store, workdir / "fits.zarr", engines=engines,
-             per_task=section["fits"]["batch_size"])
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        if stand_in:
+            from spinsweep.analysis.magnons import fit_point
+
+            first = swept.isel({d: 0 for d in sweep.dim_names}).drop_vars(list(sweep.coords()))
+            template = fit_point(first.assign_attrs(sweep.point(0)), 0.01, [1, 2])
+
+            def patch():
+                import spinsweep.analysis.magnons as magnons
+
+                def quick(point, noise, seeds):
+                    out = template.isel(realisation=[0] * len(seeds))
+                    return out.assign_coords(realisation=range(len(seeds)), seed=("realisation", list(seeds)))
+
+                magnons.fit_point = quick
+
+            client.run(patch)
+        engines = {"dask": {"scheduler": cluster.scheduler_address, "progress": False}}
+        start = time.perf_counter()
+        with PeakRSS() as rss:
+            fits(fit_physics(section), sweep_store, workdir / "fits.zarr", engines=engines,
+                 per_task=section["fits"]["batch_size"])
     return {"points": sweep.n_points, "realisations": section["fits"]["realisations"],
-            "peak_rss_mib": rss.peak / 2**20, "fits_s": time.perf_counter() - start}
+            "peak_rss_mib": rss.peak / 2**20, "fits_s": time.perf_counter() - start, "stand_in": stand_in}
 
 
 def main() -> None:
@@ -139,24 +169,35 @@ def main() -> None:
     ap.add_argument("--points", type=float, nargs="*", default=[1e4, 1e5, 1e6])
     ap.add_argument("--fits-points", type=float, default=1e4)
     ap.add_argument("--no-fits", action="store_true")
+    ap.add_argument("--real-fits-points", type=float, default=200,
+                    help="points of a second fits measurement with real fits (0: skip)")
     args = ap.parse_args()
     lines = [f"## bench_planning {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, "
              f"{socket.gethostname()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}"]
+    from spinsweep.workflow.config import DEFAULT_CONFIG, load
+
+    load(DEFAULT_CONFIG)  # imports and schema once, outside the timings
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.points:
             r = planning(int(n), Path(tmp))
             lines.append(f"planning {r['points']:>9d} points: validate {r['validate_s']:6.2f} s, snakemake -n "
-                         f"{r['plan_s']:6.1f} s, {r['batches']} batches of {r['batch_size']} points, "
+                         f"{r['plan_s']:6.1f} s wall ({r['plan_cpu_s']:.1f} s CPU), {r['batches']} batches of {r['batch_size']} points, "
                          f"{r['jobs']} jobs")
             print(lines[-1], flush=True)
         if not args.no_fits:
             import logging
 
             logging.basicConfig(level=logging.WARNING)
-            r = fits_memory(int(args.fits_points), Path(tmp))
-            lines.append(f"magnon fits {r['points']} points x {r['realisations']} realisations: peak RSS "
-                         f"(process + dask workers) {r['peak_rss_mib']:.0f} MiB, {r['fits_s']:.1f} s")
-            print(lines[-1], flush=True)
+            runs = [(int(args.fits_points), True)]
+            if args.real_fits_points:
+                runs.append((int(args.real_fits_points), False))
+            for n, stand_in in runs:
+                with tempfile.TemporaryDirectory() as sub:
+                    r = fits_memory(n, Path(sub), stand_in=stand_in)
+                kind = "stand-in fit_point (stage only)" if stand_in else "real fits"
+                lines.append(f"magnon fits {r['points']} points x {r['realisations']} realisations, {kind}: peak "
+                             f"RSS (process + 2 dask workers) {r['peak_rss_mib']:.0f} MiB, {r['fits_s']:.1f} s")
+                print(lines[-1], flush=True)
     out = REPO / "benchmarks" / "results" / f"{socket.gethostname()}.txt"
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "a") as fh:
