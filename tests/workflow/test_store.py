@@ -177,3 +177,19 @@ def test_incremental_store_checksums_cover_chunks_written_before_the_mark(tmp_pa
     with pytest.raises(store.DamagedStoreError, match="array 'M'"):
         store.verify(path, move=False)
     assert path.exists()
+
+
+def test_spinsweep_run_checks_complete_stores_before_snakemake(tmp_path):
+    from spinsweep.workflow.cli import verify_results
+
+    results = tmp_path / "results"
+    good = _chunked(results / "magnon", "sweep.zarr")
+    bad = _chunked(results / "magnon" / "points", "batch-0.zarr")
+    incomplete = results / "magnon" / "points" / "batch-1.zarr"
+    store.create_group(incomplete, params={})  # being written or killed: Snakemake's business, left alone
+    (bad / "M" / "c" / "2").write_bytes(b"")
+    assert len(verify_results(results, move=False)) == 1 and bad.exists()  # a dry run only reports
+    lines = verify_results(results)
+    assert len(lines) == 1 and "batch-0.zarr" in lines[0] and "'M'" in lines[0] and "moved aside" in lines[0]
+    assert not bad.exists() and good.exists() and incomplete.exists()
+    assert verify_results(results) == []
