@@ -141,7 +141,9 @@ def _open_sweep(path: str, stamp: int):
     is opened afresh)."""
     from spinsweep.solvers import store
 
-    return store.open_dataset(path, verify=False)  # verified by the stage that submitted the task
+    # verified by the stage that submitted the task; chunks=None: plain lazy arrays, so that reading a point
+    # inside a task never turns into dask tasks of its own
+    return store.open_dataset(path, verify=False, chunks=None)
 
 
 def _fit_task(path: str, where: Mapping[str, int], drop: list[str], params: Mapping[str, Any], noise: float,
