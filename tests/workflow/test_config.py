@@ -142,7 +142,7 @@ def test_cli_and_snakemake_reject_bad_config_before_writing(default, tmp_path):
                          text=True, cwd=REPO)
     assert cli.returncode == 1
     assert "magnon.fixed.T" in cli.stderr and "-2.0" in cli.stderr and "Traceback" not in cli.stderr
-    smk = subprocess.run(["snakemake", "--cores", "1", "--configfile", str(path),
+    smk = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "1", "--configfile", str(path),
                           "--dry-run"], capture_output=True, text=True, cwd=REPO)
     assert smk.returncode != 0
     assert "magnon.fixed.T" in smk.stdout + smk.stderr

@@ -34,7 +34,7 @@ def test_ranks_form_one_world(mpiexec, tmp_path, ranks):
 @pytest.mark.mpi
 def test_mpi_rule_through_snakemake(mpiexec, tmp_path):
     out = tmp_path / "results" / "selftest" / "mpi-2.json"
-    subprocess.run(["snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(REPO),
+    subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(REPO),
                     "--cores", "2", "--config", f"results={tmp_path / 'results'}", "--", str(out)],
                    check=True, timeout=300, capture_output=True)
     assert json.loads(out.read_text())["ranks"] == 2

@@ -1,4 +1,4 @@
-"""End to end: snakemake runs a tiny magnon sweep to stores, figures and report; reruns do nothing;
+"""End to end: snakemake (in this interpreter, so its jobs import this checkout) runs a tiny magnon sweep to stores, figures and report; reruns do nothing;
 a job killed mid-way is redone by the next invocation."""
 
 from __future__ import annotations
@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def tiny_config(results: Path, *, n_h=4, batch_size=3) -> dict:
 def snakemake(workdir: Path, config: dict, *args: str, **popen) -> list[str]:
     path = workdir / "config.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return ["snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
+    return [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
             "--configfile", str(path), *args]
 
 
