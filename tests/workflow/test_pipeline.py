@@ -1,5 +1,6 @@
-"""End to end: snakemake (in this interpreter, so its jobs import this checkout) runs a tiny magnon sweep to stores, figures and report; reruns do nothing;
-a job killed mid-way is redone by the next invocation."""
+"""End to end: snakemake runs a tiny magnon sweep to stores, figures and report; reruns do nothing;
+a job killed mid-way is redone by the next invocation.  Snakemake runs in this interpreter
+(``python -m snakemake``), so its jobs import the spinsweep under test."""
 
 from __future__ import annotations
 
