@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import functools
 import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,14 @@ class _SafeLoader(yaml.SafeLoader):
                                  key_node.start_mark)
             seen[key] = key_node.start_mark
         return super().construct_mapping(node, deep=deep)
+
+
+# YAML 1.2 floats: PyYAML (YAML 1.1) reads 1e-3 and 1e308 as strings
+_SafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[0-9][0-9_]*[eE][-+]?[0-9]+|\.[0-9_]+"
+               r"(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF))$|^\.(?:nan|NaN|NAN)$"),
+    list("-+0123456789."))
 
 
 class _LoadError(yaml.YAMLError):
@@ -500,6 +509,12 @@ def coerce(config: Any) -> Any:
 
 
 def _coerce(config: Any, node: Mapping, _defs: Mapping) -> Any:
+    while "$ref" in node:
+        node = _defs[node["$ref"].rsplit("/", 1)[-1]]
+    for choice in node.get("oneOf", ()):  # an axis spec: the alternative whose required keys are given
+        if isinstance(config, Mapping) and set(choice.get("required", ())) <= set(config):
+            node = choice
+            break
     while "$ref" in node:
         node = _defs[node["$ref"].rsplit("/", 1)[-1]]
     if isinstance(config, Mapping):
