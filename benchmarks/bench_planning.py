@@ -118,7 +118,7 @@ def fits_memory(n_points: int, workdir: Path, stand_in: bool = False) -> dict:
 
     from spinsweep.solvers import store
     from spinsweep.workflow.config import validate
-    from spinsweep.workflow.stages import run_batch
+    from spinsweep.workflow.stages import run_batch, sweep_encoding
     from spinsweep.workflow.studies.magnon import fit_physics, fits
     from spinsweep.workflow.sweep import Sweep
 
@@ -134,7 +134,8 @@ def fits_memory(n_points: int, workdir: Path, stand_in: bool = False) -> dict:
                                     **{k: v for k, v in flat.coords.items() if "point" not in v.dims}})
     swept = sweep.unstack(flat)
     swept.attrs = {}
-    sweep_store = store.write_dataset(swept, workdir / "sweep.zarr", params={"study": "magnon"})
+    sweep_store = store.write_dataset(swept, workdir / "sweep.zarr", params={"study": "magnon"},
+                                      encoding=sweep_encoding(swept, sweep.dim_names))  # as stages.aggregate
     from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",

@@ -112,11 +112,35 @@ def aggregate(study: str, section: Mapping[str, Any], batch_stores: Sequence[str
     swept.attrs = {}  # the root attrs describe the sweep (params below), not the first point
     swept = swept.assign_coords({name: swept[name].assign_attrs(axis_attrs(study, name)) for name in sweep.axes})
     log.info("%s: aggregated %d points into dims %s", study, sweep.n_points, dict(swept.sizes))
-    return store.write_dataset(swept, out, params={"study": study, "fixed": dict(sweep.fixed),
+    return store.write_dataset(swept, out, encoding=sweep_encoding(swept, sweep.dim_names), params={"study": study, "fixed": dict(sweep.fixed),
                                                    "axes": {k: list(v) for k, v in sweep.axes.items()},
                                                    "zip": [list(g) for g in sweep.zip_groups],
                                                    "section": dict(section)},
                                wall_time_s=watch.elapsed)
+
+
+def sweep_encoding(ds, sweep_dims: Sequence[str], target_bytes: int = 1 << 16) -> dict[str, dict]:
+    """Chunks of a sweep store: blocks of whole points (C order over the sweep dimensions) of about
+    ``target_bytes`` (64 KiB), so that a stage reading one point (magnon fits) reads a small chunk, not the sweep."""
+    encoding = {}
+    for name, var in ds.data_vars.items():
+        swept = [d for d in var.dims if d in sweep_dims]
+        if not swept:
+            continue
+        per_point = var.dtype.itemsize if var.dtype.kind != "O" else 64
+        for d in var.dims:
+            if d not in sweep_dims:
+                per_point *= var.sizes[d]
+        budget = max(1, target_bytes // max(1, per_point))
+        chunks = {}
+        for d in reversed(var.dims):
+            if d in sweep_dims:
+                chunks[d] = max(1, min(var.sizes[d], budget))
+                budget = max(1, budget // chunks[d])
+            else:
+                chunks[d] = var.sizes[d]
+        encoding[name] = {"chunks": tuple(chunks[d] for d in var.dims)}
+    return encoding
 
 
 def axis_attrs(study: str, name: str) -> dict[str, str]:
