@@ -10,7 +10,14 @@ Conventions (ARCHITECTURE.md, "Stores"):
   thing written.  Whole datasets are written to a hidden temporary path first and renamed into place, so a
   killed writer never leaves a store that looks finished; incrementally written stores (checkpoints, MPI
   ranks writing their own chunks) are created with :func:`create_group` and closed with
-  :func:`mark_complete`.
+  :func:`mark_complete`;
+* a complete store records content checksums of every array (``checksums`` in the root attributes: per
+  array the number of files and a blake2b digest over each file's path and raw bytes, chunk files and the
+  array's own metadata), written together with the completion mark.  :func:`open_dataset` verifies them by
+  default: a missing, zero-filled, truncated or changed chunk raises :class:`DamagedStoreError` (one line
+  naming the store and the array) and the damaged store is moved aside to a hidden sibling
+  ``.<name>.damaged-<stamp>``, so that the next workflow run sees a missing output and recomputes it
+  instead of reading fill values (NaN holes) as data.
 
 Nothing here knows about physics; solvers receive stores, analysis reads them.
 """
@@ -19,6 +26,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import hashlib
 import json
 import math
 import os
@@ -35,11 +43,23 @@ from typing import Any
 import numpy as np
 
 COMPLETE_KEY = "complete"
+CHECKSUMS_KEY = "checksums"
+CHECKSUM_ALGORITHM = "blake2b-128"
 REQUIRED_VAR_ATTRS = ("units", "long_name")
 
 
 class IncompleteStoreError(RuntimeError):
     """Raised when a store is opened for reading before its completion mark was written."""
+
+
+class DamagedStoreError(RuntimeError):
+    """A complete store whose content no longer matches its recorded checksums (one line: store and array)."""
+
+    def __init__(self, path, array: str | None, what: str, moved_to: Path | None = None):
+        self.path, self.array, self.what, self.moved_to = Path(path), array, what, moved_to
+        where = f"array '{array}'" if array else "metadata"
+        aside = f"; moved aside to {moved_to.name}, the next run recomputes it" if moved_to else ""
+        super().__init__(f"store {self.path} is damaged: {where}: {what}{aside}")
 
 
 @functools.lru_cache(maxsize=1)
@@ -183,6 +203,116 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
+# -- content checksums ----------------------------------------------------------------------------------
+
+def _node_type(meta: Path) -> str | None:
+    try:
+        return json.loads(meta.read_bytes()).get("node_type")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _array_files(path: Path) -> dict[str, list[Path]]:
+    """Every array of a store (by its path inside the store) and its files: chunk files and its zarr.json.
+
+    Group metadata (which holds attributes and consolidated metadata, rewritten with the completion mark) is
+    not included; hidden files (Snakemake's ``.snakemake_timestamp``) are not part of the store.
+    """
+    arrays: dict[str, list[Path]] = {}
+    for root, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        here = Path(root)
+        if "zarr.json" in files and here != path and _node_type(here / "zarr.json") == "array":
+            found = []
+            for sub, subdirs, subfiles in os.walk(here):
+                subdirs.sort()
+                found += [Path(sub) / f for f in sorted(subfiles) if not f.startswith(".")]
+            arrays[here.relative_to(path).as_posix()] = found
+            dirs[:] = []  # an array holds no nodes
+    return arrays
+
+
+def _digest(path: Path, files: list[Path]) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for f in files:
+        h.update(f.relative_to(path).as_posix().encode() + b"\0")
+        with open(f, "rb") as fh:
+            while block := fh.read(1 << 20):
+                h.update(block)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def checksums(path: str | os.PathLike) -> dict[str, Any]:
+    """Content checksums of every array of a store: ``{array: {"files": n, "blake2b": hex}}``."""
+    path = Path(path)
+    return {name: {"files": len(files), "blake2b": _digest(path, files)}
+            for name, files in sorted(_array_files(path).items())}
+
+
+def _record_checksums(path: Path, group) -> None:
+    group.attrs.update({CHECKSUMS_KEY: {"algorithm": CHECKSUM_ALGORITHM, "arrays": checksums(path)},
+                        COMPLETE_KEY: True})
+
+
+def find_damage(path: str | os.PathLike) -> tuple[str | None, str] | None:
+    """``(array, what)`` for the first array of a complete store whose content differs from its checksums;
+    ``None`` when every array matches (or the store is not complete: there is nothing to verify yet)."""
+    import zarr
+
+    path = Path(path)
+    if not is_complete(path):
+        return None
+    recorded = zarr.open_group(path, mode="r").attrs.get(CHECKSUMS_KEY)
+    if not isinstance(recorded, Mapping) or not isinstance(recorded.get("arrays"), Mapping):
+        return None, "no content checksums recorded (written by an older spinsweep, or the metadata was changed)"
+    expected = recorded["arrays"]
+    actual = _array_files(path)
+    for name in sorted(set(expected) | set(actual)):
+        if name not in actual:
+            return name, "array is missing"
+        if name not in expected:
+            return name, "array is not in the recorded checksums"
+        want, files = expected[name], actual[name]
+        if len(files) != int(want.get("files", -1)):
+            return name, f"{len(files)} files where {want.get('files')} were written (a chunk is missing or extra)"
+        try:
+            digest = _digest(path, files)
+        except OSError as err:
+            return name, f"unreadable ({err.strerror or err})"
+        if digest != want.get("blake2b"):
+            return name, "content differs from the recorded checksum (a chunk was changed, zero-filled or truncated)"
+    return None
+
+
+def move_aside(path: str | os.PathLike) -> Path:
+    """Rename a damaged store to a hidden sibling ``.<name>.damaged-<stamp>`` and return the new path."""
+    path = Path(path)
+    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + f"-{uuid.uuid4().hex[:6]}"
+    target = path.parent / f".{path.name}.damaged-{stamp}"
+    os.replace(path, target)
+    return target
+
+
+def verify(path: str | os.PathLike, *, move: bool = True) -> None:
+    """Check a complete store against its checksums; :class:`DamagedStoreError` if it differs (after moving the
+    store aside when ``move``)."""
+    damage = find_damage(path)
+    if damage is None:
+        return
+    array, what = damage
+    moved = None
+    if move:
+        try:
+            moved = move_aside(path)
+        except OSError:
+            moved = None
+    raise DamagedStoreError(path, array, what, moved)
+
+
+_verify = verify  # open_dataset's keyword shadows the name
+
+
 def write_dataset(ds, path: str | os.PathLike, *, params: Mapping[str, Any], seed: int | None = None,
                   wall_time_s: float | None = None, encoding: Mapping | None = None) -> Path:
     """Write an xarray Dataset as one complete zarr v3 store, atomically.
@@ -203,8 +333,8 @@ def write_dataset(ds, path: str | os.PathLike, *, params: Mapping[str, Any], see
     out.attrs = {**ds.attrs, **provenance(params, seed=seed, wall_time_s=wall_time_s)}
     try:
         out.to_zarr(tmp, mode="w", zarr_format=3, consolidated=False, encoding=dict(encoding or {}))
-        zarr.open_group(tmp, mode="r+").attrs[COMPLETE_KEY] = True
-        consolidate(tmp)
+        _record_checksums(tmp, zarr.open_group(tmp, mode="r+"))  # checksums and the mark, in one attrs write
+        consolidate(tmp)  # after the last attrs change
         _remove(path)
         os.replace(tmp, path)
     finally:
@@ -229,13 +359,15 @@ def create_group(path: str | os.PathLike, *, params: Mapping[str, Any], seed: in
 
 
 def mark_complete(path: str | os.PathLike, *, wall_time_s: float | None = None) -> None:
-    """Write the completion mark: the last write to an incrementally written store."""
+    """Write the content checksums and the completion mark: the last write to an incrementally written store.
+
+    Call after every writer has finished (the checksums cover the chunks present now)."""
     import zarr
 
     group = zarr.open_group(Path(path), mode="r+")
     if wall_time_s is not None:
         group.attrs["wall_time_s"] = float(wall_time_s)
-    group.attrs[COMPLETE_KEY] = True
+    _record_checksums(Path(path), group)
     consolidate(path)
 
 
@@ -252,12 +384,18 @@ def is_complete(path: str | os.PathLike) -> bool:
         return False
 
 
-def open_dataset(path: str | os.PathLike, **kwargs):
-    """Open a complete store lazily with xarray; raise :class:`IncompleteStoreError` otherwise."""
+def open_dataset(path: str | os.PathLike, *, verify: bool = True, **kwargs):
+    """Open a complete store lazily with xarray; raise :class:`IncompleteStoreError` otherwise.
+
+    With ``verify`` (the default) every array's content is first checked against the checksums recorded with
+    the completion mark: a damaged store raises :class:`DamagedStoreError` and is moved aside (see
+    :func:`verify`), so no reader ever takes a missing chunk's fill values for data."""
     import xarray as xr
 
     if not is_complete(path):
         raise IncompleteStoreError(f"store {path} is missing or incomplete (no completion mark)")
+    if verify:
+        _verify(path)
     with warnings.catch_warnings():
         # Snakemake marks directory() outputs with a .snakemake_timestamp file, which zarr reports as a stranger
         warnings.filterwarnings("ignore", message=r"Object at \.snakemake_timestamp is not recognized")

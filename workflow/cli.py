@@ -1,9 +1,11 @@
 """The ``spinsweep`` command: validate a configuration, run the workflow with its report, single GPE runs.
 
     spinsweep check [CONFIG]              validate a configuration (one clear line and exit 1 if bad)
-    spinsweep run [--cores N] [--configfile FILE] [--directory DIR] [-n] [SNAKEMAKE ARGS...]
+    spinsweep run [--cores N] [--configfile FILE] [--directory DIR] [-n] [--no-verify] [SNAKEMAKE ARGS...]
                                           the workflow (default sweep) and its HTML report, in DIR (default:
-                                          the current directory); anything else goes to Snakemake unchanged
+                                          the current directory); anything else goes to Snakemake unchanged.
+                                          Complete stores under the results directory are first checked
+                                          against their checksums; a damaged one is moved aside and redone
     spinsweep profiles                    link the Snakemake profiles (slurm, local) into ~/.config/snakemake
     spinsweep --version
 """
@@ -11,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -19,7 +22,17 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from spinsweep.workflow import gpe_cli
-from spinsweep.workflow.config import DEFAULT_CONFIG, PROFILES, SNAKEFILE, ConfigError, load
+from spinsweep.workflow.config import (
+    DEFAULT_CONFIG,
+    PROFILES,
+    SNAKEFILE,
+    ConfigError,
+    coerce,
+    fill_defaults,
+    load,
+    read_yaml,
+    validate,
+)
 
 
 class UserError(Exception):
@@ -33,11 +46,65 @@ def _version() -> str:
         return "unknown"
 
 
-def _load(path: Path) -> dict:
+def _load(path: Path, overrides: dict | None = None) -> dict:
     try:
-        return load(path)
+        if not overrides:
+            return load(path)
+        config = read_yaml(path)
+        if not isinstance(config, dict):
+            return validate(config)
+        fill_defaults(config)
+        return validate(coerce(_merged(config, overrides)))
     except ConfigError as err:
         raise UserError(f"invalid configuration: {err}") from None
+
+
+def _merged(base: dict, override: dict) -> dict:
+    """``override`` merged into ``base`` key by key (Snakemake's rule for ``--config`` values)."""
+    out = dict(base)
+    for key, value in override.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) \
+            else value
+    return out
+
+
+def config_overrides(extra: list[str]) -> tuple[list[str], dict]:
+    """Snakemake arguments with ``--config a.b.c=v`` entries rewritten for Snakemake (which takes top-level
+    keys only: ``a={"b": {"c": "v"}}``), and the overrides as a nested mapping of strings (coerced by schema
+    type when validated, as in the Snakefile)."""
+    if "--config" not in extra:
+        return extra, {}
+    import yaml
+
+    start = extra.index("--config") + 1
+    stop = start
+    while stop < len(extra) and not extra[stop].startswith("-"):
+        stop += 1
+    nested: dict = {}
+    plain = []
+    for entry in extra[start:stop]:
+        key, sep, value = entry.partition("=")
+        if not sep:
+            raise UserError(f"--config {entry}: give key=value (e.g. magnon.fits.noise=0.02)")
+        if "." in key:
+            node = nested
+            *parents, leaf = key.split(".")
+            for part in parents:
+                node = node.setdefault(part, {})
+                if not isinstance(node, dict):
+                    raise UserError(f"--config {entry}: {part} is given both as a value and as a section")
+            node[leaf] = value
+        else:
+            plain.append(entry)
+            try:
+                parsed = yaml.load(value, Loader=yaml.BaseLoader) if value else None
+            except yaml.YAMLError:
+                parsed = value
+            nested[key] = _merged(nested[key], parsed) if isinstance(nested.get(key), dict) and \
+                isinstance(parsed, dict) else parsed
+    rewritten = plain + [f"{top}={json.dumps(nested[top])}" for top in nested
+                         if any(e.startswith(f"{top}.") for e in extra[start:stop])]
+    return extra[:start] + rewritten + extra[stop:], nested
 
 
 def _check(args) -> int:
@@ -59,11 +126,8 @@ def _snakemake() -> list[str]:
     return [sys.executable, "-m", "snakemake"]
 
 
-def _stale_locks(directory: Path) -> bool:
-    """Snakemake locks left behind by a killed run: present, and no live snakemake process works in ``directory``."""
-    locks = directory / ".snakemake" / "locks"
-    if not locks.is_dir() or not any(locks.iterdir()):
-        return False
+def _live_snakemake(directory: Path) -> bool:
+    """Is a snakemake process working in ``directory`` now?"""
     import psutil
 
     for proc in psutil.process_iter(["cmdline", "cwd"]):
@@ -71,10 +135,42 @@ def _stale_locks(directory: Path) -> bool:
             cmd = proc.info["cmdline"] or []
             if proc.pid != os.getpid() and any(Path(c).name == "snakemake" for c in cmd[:3]) and \
                     Path(proc.info["cwd"] or "/").resolve() == directory.resolve():
-                return False
+                return True
         except (psutil.Error, OSError):
             continue
-    return True
+    return False
+
+
+def _stale_locks(directory: Path) -> bool:
+    """Snakemake locks left behind by a killed run: present, and no live snakemake process works in ``directory``."""
+    locks = directory / ".snakemake" / "locks"
+    if not locks.is_dir() or not any(locks.iterdir()):
+        return False
+    return not _live_snakemake(directory)
+
+
+def verify_results(results: Path, *, move: bool = True) -> list[str]:
+    """Check every complete store under ``results`` against its checksums; move damaged ones aside (so that
+    Snakemake sees a missing output and reruns its producer).  Returns one line per damaged store."""
+    from spinsweep.solvers import store
+
+    lines = []
+    if not results.is_dir():
+        return lines
+    for root, dirs, _files in os.walk(results):
+        keep = []
+        for name in sorted(dirs):
+            if name.startswith("."):
+                continue  # partial writes and stores already moved aside
+            if name.endswith(".zarr"):
+                try:
+                    store.verify(Path(root) / name, move=move)
+                except store.DamagedStoreError as err:
+                    lines.append(str(err))
+            else:
+                keep.append(name)
+        dirs[:] = keep
+    return lines
 
 
 def _run(args, extra: list[str]) -> int:
@@ -83,15 +179,13 @@ def _run(args, extra: list[str]) -> int:
         raise UserError(f"--directory {directory} is not a directory")
     directory.mkdir(parents=True, exist_ok=True)
     configfile = Path(args.configfile).resolve() if args.configfile else DEFAULT_CONFIG
-    config = _load(configfile)
-    overrides = _config_overrides(extra)
-    given = [o.split("=", 1)[1] for o in overrides if o.startswith("results=")]
-    results = directory / (given[0] if given else config["results"])
+    extra, overrides = config_overrides(extra)
+    config = _load(configfile, overrides)
+    results = directory / config["results"]
     report = results / "report.html"
     base = [*_snakemake(), "--snakefile", str(SNAKEFILE), "--directory", str(directory)]
-    if args.configfile:
+    if args.configfile or overrides:  # --config merges into the file's sections, so name the file
         base += ["--configfile", str(configfile)]
-    overrides = ["--config", *overrides] if overrides else []
     cmd = [*base, "--rerun-incomplete"]  # a job killed mid-write is redone (its output is never taken as done)
     if args.cores:
         cmd += ["--cores", str(args.cores)]
@@ -104,13 +198,17 @@ def _run(args, extra: list[str]) -> int:
     elif in_run:
         cmd += ["--report-after-run", "--report", str(report)]
     cmd += extra
+    if not args.no_verify and not _live_snakemake(directory):  # never move stores a running workflow uses
+        for line in verify_results(results, move=not args.dry_run):
+            print(f"spinsweep: {line}", file=sys.stderr, flush=True)
     if _stale_locks(directory):  # a killed run left its locks; no snakemake works here now
         print(f"spinsweep: removing stale Snakemake locks in {directory / '.snakemake'}", flush=True)
         subprocess.run([*base, "--unlock"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     print("+", " ".join(cmd), flush=True)
     code = subprocess.call(cmd)
     if code == 0 and want_report and not in_run and not _report_current(report, results):
-        code = subprocess.call([*base, *overrides, "--report", str(report)])
+        words = _config_overrides(extra)
+        code = subprocess.call([*base, *(["--config", *words] if words else []), "--report", str(report)])
     if code == 0 and not args.dry_run:
         _summary(config, results, report if not args.no_report else None)
     return code
@@ -179,6 +277,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--directory", "-d", default=".", help="where results land (default: here)")
     run.add_argument("-n", "--dry-run", action="store_true", help="plan only: list the jobs, run nothing")
     run.add_argument("--no-report", action="store_true", help="skip the HTML report")
+    run.add_argument("--no-verify", action="store_true",
+                     help="skip checking the complete stores under the results directory against their checksums")
     profiles = sub.add_parser("profiles", help="link the Snakemake profiles into ~/.config/snakemake")
     profiles.add_argument("--force", action="store_true")
     gpe_cli.add_parser(sub)

@@ -85,15 +85,34 @@ def in_slurm_allocation(environ: Mapping[str, str] = os.environ) -> bool:
     return "SLURM_JOB_ID" in environ
 
 
+#: local MPI launches talk over loopback only: mpich's hydra (the mpich wheel's mpiexec) otherwise listens on
+#: every interface of the machine while the ranks start
+LOCAL_MPI_ENV = {"HYDRA_IFACE": "lo"}
+
+
+def mpi_env(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """Environment for a local MPI launch: ``environ`` plus :data:`LOCAL_MPI_ENV` (a value the user set wins);
+    under Slurm ``environ`` unchanged (srun starts the ranks)."""
+    env = dict(environ)
+    if not in_slurm_allocation(environ):
+        for key, value in LOCAL_MPI_ENV.items():
+            env.setdefault(key, value)
+    return env
+
+
 def mpi_command(n_ranks: int, config: Mapping[str, Any] | None = None,
                 environ: Mapping[str, str] = os.environ) -> list[str]:
-    """Launcher prefix for an ``n_ranks`` MPI run (srun under Slurm, mpiexec locally)."""
+    """Launcher prefix for an ``n_ranks`` MPI run (srun under Slurm, mpiexec locally).
+
+    Local launches start through ``env HYDRA_IFACE=lo`` (unless ``HYDRA_IFACE`` is set), so that the launcher
+    binds to loopback only, whoever runs the command (see :func:`mpi_env` to pass the environment instead)."""
     if n_ranks < 1:
         raise ValueError(f"n_ranks = {n_ranks} is not allowed: need at least 1 rank")
     if in_slurm_allocation(environ):
         return ["srun", "--mpi=pmi2", "-n", str(n_ranks)]
     launcher = ((config or {}).get("mpi") or {}).get("launcher", "mpiexec")
-    return [*shlex.split(launcher), "-n", str(n_ranks)]
+    env = [f"{k}={v}" for k, v in LOCAL_MPI_ENV.items() if k not in environ]
+    return [*(["env", *env] if env else []), *shlex.split(launcher), "-n", str(n_ranks)]
 
 
 def chunked(items: Sequence, size: int) -> Iterable[Sequence]:

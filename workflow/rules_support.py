@@ -10,7 +10,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from spinsweep.workflow.config import ConfigError, fill_defaults, validate
+from spinsweep.workflow.config import ConfigError, coerce, fill_defaults, validate
 from spinsweep.workflow.engines import n_workers
 from spinsweep.workflow.study import get, studies
 from spinsweep.workflow.sweep import Sweep
@@ -23,7 +23,10 @@ def prepare_config(config: dict) -> str:
     """Fill in default sections and validate, in place; exit with one line if invalid.  Returns ``results``."""
     fill_defaults(config)
     try:
-        config.update(validate(config))
+        if "__use_yte__" in config:
+            raise ConfigError("config key '__use_yte__': value true is not allowed: configuration files are "
+                              "data, YTE templates are not evaluated (see README)")
+        config.update(validate(coerce(config)))
     except ConfigError as err:
         sys.exit(f"spinsweep: invalid configuration: {err}")
     return str(config["results"]).rstrip("/")

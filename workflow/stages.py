@@ -8,6 +8,7 @@ physics; each stage reads and writes whole zarr stores through :mod:`spinsweep.s
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import sys
@@ -47,6 +48,13 @@ def setup_logging(logfile: str | Path | None = None) -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
     def log_uncaught(kind, value, tb):  # the traceback belongs in the job's log, where users look
+        if isinstance(value, (store.DamagedStoreError, store.IncompleteStoreError)):
+            log.critical("%s", value)  # one line naming the store and the array; no traceback to read
+            return
+        if isinstance(value, OSError) and value.errno in (errno.ENOSPC, errno.EDQUOT):
+            log.critical("no space left on the device (%s): free some space and run the same command again",
+                         value.filename or "writing a store")
+            return
         log.critical("job failed", exc_info=(kind, value, tb))
 
     sys.excepthook = log_uncaught
@@ -68,7 +76,7 @@ def run_batch(study: str, section: Mapping[str, Any], batch: int, out: str | Pat
     dask = spec.engine == "dask"
     watch = store.Stopwatch()
     indices = list(sweep.batch(batch))
-    seeds = realisation_seeds(int(section.get("seed", 0)), sweep.n_points, 1)[:, 0] if spec.seeded else None
+    seeds = dict(zip(indices, point_seeds(int(section.get("seed", 0)), indices))) if spec.seeded else None
     parts = []
     with dask_client(engines or {}) if dask else contextlib.nullcontext() as client:
         for n, i in enumerate(indices, 1):
@@ -104,11 +112,35 @@ def aggregate(study: str, section: Mapping[str, Any], batch_stores: Sequence[str
     swept.attrs = {}  # the root attrs describe the sweep (params below), not the first point
     swept = swept.assign_coords({name: swept[name].assign_attrs(axis_attrs(study, name)) for name in sweep.axes})
     log.info("%s: aggregated %d points into dims %s", study, sweep.n_points, dict(swept.sizes))
-    return store.write_dataset(swept, out, params={"study": study, "fixed": dict(sweep.fixed),
+    return store.write_dataset(swept, out, encoding=sweep_encoding(swept, sweep.dim_names), params={"study": study, "fixed": dict(sweep.fixed),
                                                    "axes": {k: list(v) for k, v in sweep.axes.items()},
                                                    "zip": [list(g) for g in sweep.zip_groups],
                                                    "section": dict(section)},
                                wall_time_s=watch.elapsed)
+
+
+def sweep_encoding(ds, sweep_dims: Sequence[str], target_bytes: int = 1 << 16) -> dict[str, dict]:
+    """Chunks of a sweep store: blocks of whole points (C order over the sweep dimensions) of about
+    ``target_bytes`` (64 KiB), so that a stage reading one point (magnon fits) reads a small chunk, not the sweep."""
+    encoding = {}
+    for name, var in ds.data_vars.items():
+        swept = [d for d in var.dims if d in sweep_dims]
+        if not swept:
+            continue
+        per_point = var.dtype.itemsize if var.dtype.kind != "O" else 64
+        for d in var.dims:
+            if d not in sweep_dims:
+                per_point *= var.sizes[d]
+        budget = max(1, target_bytes // max(1, per_point))
+        chunks = {}
+        for d in reversed(var.dims):
+            if d in sweep_dims:
+                chunks[d] = max(1, min(var.sizes[d], budget))
+                budget = max(1, budget // chunks[d])
+            else:
+                chunks[d] = var.sizes[d]
+        encoding[name] = {"chunks": tuple(chunks[d] for d in var.dims)}
+    return encoding
 
 
 def axis_attrs(study: str, name: str) -> dict[str, str]:
@@ -129,6 +161,14 @@ def realisation_seeds(root: int, n_points: int, n_realisations: int) -> np.ndarr
         for r, grandchild in enumerate(child.spawn(n_realisations)):
             seeds[p, r] = grandchild.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)
     return seeds.astype(np.int64)  # 63-bit seeds: fit in int64 stores and numpy.random.default_rng
+
+
+def point_seeds(root: int, indices: Sequence[int], realisation: int = 0) -> list[int]:
+    """``realisation_seeds(root, n_points, ...)[indices, realisation]`` without spawning every point's sequence
+    (``SeedSequence(root).spawn(n)[p].spawn(m)[r]`` is ``SeedSequence(root, spawn_key=(p, r))``): a batch job
+    costs its own points, not the sweep's."""
+    return [int(np.random.SeedSequence(root, spawn_key=(int(p), realisation)).generate_state(1, dtype=np.uint64)[0]
+                >> np.uint64(1)) for p in indices]
 
 
 def place_figures(draw: Callable[[Path], Mapping[str, Path]], outputs: Mapping[str, str | Path],

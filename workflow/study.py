@@ -47,10 +47,19 @@ class Study:
     physics: tuple[str, ...] = ("fixed", "sweep", "seed")
     paper_configs: tuple[str, ...] = ()
     extra_targets: Callable[[Mapping[str, Any]], list[str]] | None = None
+    #: cross-parameter constraints, checked before anything runs: ``check(params) -> (key, value, what) | None``
+    #: where ``params`` maps every parameter to a numpy array that broadcasts over the sweep dimensions
+    #: (fixed values 0-d, zipped axes along one dimension), so a check costs the size of the axes it involves
+    constraints: Callable[[Mapping[str, Any]], tuple[str, Any, str] | None] | None = None
 
     def __post_init__(self):
         if self.engine not in ENGINES:
             raise ValueError(f"study {self.name}: engine {self.engine!r} is not one of {ENGINES}")
+
+    @staticmethod
+    def at_least(key: str, other: str, why: str) -> Callable[[Mapping[str, Any]], tuple[str, Any, str] | None]:
+        """A :attr:`constraints` check: parameter ``key`` >= parameter ``other`` at every sweep point."""
+        return at_least(key, other, why)
 
     def point_function(self) -> Callable[..., Any]:
         if self.point is None:
@@ -69,6 +78,22 @@ class Study:
         """Final products built by ``rule all`` when the study is listed in ``config['studies']``."""
         extra = self.extra_targets(config) if self.extra_targets else []
         return self.figure_paths(config["results"]) + extra
+
+
+def at_least(key: str, other: str, why: str) -> Callable[[Mapping[str, Any]], tuple[str, Any, str] | None]:
+    """A :attr:`Study.constraints` check: parameter ``key`` >= parameter ``other`` at every sweep point."""
+
+    def check(params: Mapping[str, Any]) -> tuple[str, Any, str] | None:
+        import numpy as np
+
+        big, small = np.broadcast_arrays(np.asarray(params[key]), np.asarray(params[other]))
+        bad = np.flatnonzero(big < small)
+        if not bad.size:
+            return None
+        i = int(bad[0])
+        return key, big.flat[i], f"{key} must be >= {other} ({other} = {small.flat[i]} at this point; {why})"
+
+    return check
 
 
 @functools.lru_cache(maxsize=1)

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from spinsweep.workflow.config import expand_axis
+
+#: default cap on the batch jobs of one sweep (config key ``<study>.sweep.max_jobs``)
+MAX_JOBS = 2000
 
 
 @dataclass(frozen=True)
@@ -30,13 +33,17 @@ class Sweep:
 
     @classmethod
     def from_section(cls, section: Mapping[str, Any]) -> "Sweep":
+        """The sweep of a config section; batches grow beyond ``batch_size`` when the sweep has more points than
+        ``max_jobs`` (default :data:`MAX_JOBS`) batches of that size: max(batch_size, ceil(points / max_jobs))."""
         sweep = section["sweep"]
-        return cls(
+        out = cls(
             fixed=dict(section["fixed"]),
             axes={k: expand_axis(v) for k, v in sweep["axes"].items()},
             zip_groups=[list(g) for g in sweep.get("zip", [])],
             batch_size=int(sweep.get("batch_size", 1)),
         )
+        needed = math.ceil(out.n_points / int(sweep.get("max_jobs", MAX_JOBS)))
+        return out if needed <= out.batch_size else replace(out, batch_size=needed)
 
     @property
     def dims(self) -> list[list[str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -141,7 +142,7 @@ def test_cli_and_snakemake_reject_bad_config_before_writing(default, tmp_path):
                          text=True, cwd=REPO)
     assert cli.returncode == 1
     assert "magnon.fixed.T" in cli.stderr and "-2.0" in cli.stderr and "Traceback" not in cli.stderr
-    smk = subprocess.run(["snakemake", "--cores", "1", "--configfile", str(path),
+    smk = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "1", "--configfile", str(path),
                           "--dry-run"], capture_output=True, text=True, cwd=REPO)
     assert smk.returncode != 0
     assert "magnon.fixed.T" in smk.stdout + smk.stderr
@@ -154,3 +155,214 @@ def test_schema_is_valid_json_schema():
     from spinsweep.workflow.config import schema
 
     jsonschema.Draft202012Validator.check_schema(schema())
+
+
+# -- issue 9: fixed values, cross-constraints, duplicates, malicious YAML, paths --------------------------
+
+from hypothesis import assume  # noqa: E402
+
+from spinsweep.workflow.config import coerce, read_yaml, schema  # noqa: E402
+
+bad_numbers = st.one_of(st.sampled_from([float("nan"), float("inf"), -float("inf"), 1e308, -1e308, 10**400]),
+                        st.floats(min_value=2e9, max_value=1e308), st.floats(min_value=-1e308, max_value=-2e9),
+                        st.integers(min_value=2 * 10**9, max_value=10**30))  # beyond every parameter's range
+NUMERIC = {study: [k for k, p in schema()["$defs"][f"{study}_point"]["properties"].items()
+                   if p.get("type") in ("number", "integer")] for study in ("magnon", "noble")}
+
+
+def _expect_one_line(config, *fragments):
+    with pytest.raises(ConfigError) as info:
+        validate(config)
+    message = str(info.value)
+    assert "\n" not in message and len(message) < 600, message
+    assert message.startswith("config key '"), message
+    for fragment in fragments:
+        assert fragment in message, (fragment, message)
+    return message
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fixed_values_out_of_range_or_not_finite_are_refused(default, data):
+    study = data.draw(st.sampled_from(["magnon", "noble"]))
+    key = data.draw(st.sampled_from(NUMERIC[study]))
+    value = data.draw(bad_numbers)
+    config = copy.deepcopy(default)
+    section = config[study]
+    section["sweep"]["axes"].pop(key, None)
+    section["sweep"]["zip"] = [g for g in section["sweep"].get("zip", []) if key not in g]
+    if not section["sweep"]["zip"]:
+        section["sweep"].pop("zip")
+    assume(section["sweep"]["axes"])
+    section["fixed"][key] = value
+    message = _expect_one_line(config, f"{study}.fixed.{key}", "is not allowed")
+    assert "value" in message
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=bad_numbers, index=st.integers(0, 3))
+def test_axis_values_out_of_range_or_not_finite_are_refused(default, value, index):
+    config = copy.deepcopy(default)
+    values = [0.001, 0.01, 0.1, 0.5]
+    values[index] = value
+    config["magnon"]["sweep"]["axes"]["bias"] = {"values": values}
+    _expect_one_line(config, f"magnon.sweep.axes.bias.", "is not allowed")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n_alkali=st.lists(st.integers(1, 50), min_size=1, max_size=4, unique=True),
+       n_noble=st.lists(st.integers(1, 50), min_size=1, max_size=4), fixed_noble=st.booleans())
+def test_noble_needs_at_least_as_many_noble_as_alkali_spins(default, n_alkali, n_noble, fixed_noble):
+    config = copy.deepcopy(default)
+    sweep = config["noble"]["sweep"]
+    if fixed_noble:
+        sweep["axes"].pop("n_noble")
+        sweep.pop("zip")
+        config["noble"]["fixed"]["n_noble"] = n_noble[0]
+        pairs = [(a, n_noble[0]) for a in n_alkali]
+    else:
+        n_noble = (n_noble * len(n_alkali))[: len(n_alkali)]  # zipped: equal lengths
+        sweep["axes"]["n_noble"] = {"values": n_noble}
+        pairs = list(zip(n_alkali, n_noble))
+    sweep["axes"]["n_alkali"] = {"values": n_alkali}
+    if all(b >= a for a, b in pairs):
+        validate(config)
+    else:
+        _expect_one_line(config, "n_noble", "must be >= n_alkali")
+
+
+@pytest.mark.parametrize("axes, zip_, where", [
+    ({"bias": {"values": [0.1, 0.2, 0.1]}}, None, "magnon.sweep.axes.bias.2"),
+    ({"bias": {"linspace": {"start": 0.1, "stop": 0.1, "num": 3}}}, None, "magnon.sweep.axes.bias.1"),
+    ({"h_over_T": {"values": [1.0, 2.0]}, "bias": {"values": [0.1, 0.1]}}, [["h_over_T", "bias"]], None),
+])
+def test_duplicate_axis_values_are_refused(default, axes, zip_, where):
+    config = copy.deepcopy(default)
+    config["magnon"]["sweep"]["axes"].update(axes)
+    if zip_:
+        config["magnon"]["sweep"]["zip"] = zip_
+        validate(config)  # zipped: the pairs (1.0, 0.1), (2.0, 0.1) differ
+        config["magnon"]["sweep"]["axes"]["h_over_T"] = {"values": [1.0, 1.0]}
+        where = "magnon.sweep.axes.h_over_T.1"
+    _expect_one_line(config, where, "repeats the value")
+
+
+MALICIOUS = {
+    "alias bomb": "a: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{','.join([f'*{chr(97 + i)}'] * 10)}]\n" for i in range(9)),
+    "recursive alias": "a: &a [*a]\n",
+    "deep flow nesting": "a: " + "[" * 100_000 + "]" * 100_000 + "\n",
+    "deep block nesting": "".join("  " * i + f"k{i}:\n" for i in range(150)) + "  " * 150 + "x: 1\n",
+    "python tag": "results: !!python/object/apply:os.system [echo pwned]\n",
+    "unknown tag": "results: !include other.yaml\n",
+    "duplicate key": "results: a\nstudies: [magnon]\nresults: b\n",
+    "nested duplicate key": "magnon:\n  fixed: {T: 1.0, T: 2.0}\n",
+    "yte": "__use_yte__: true\nresults: ?if True: results\n",
+    "binary": "\x00\x01\x02 results: x\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MALICIOUS))
+def test_malicious_yaml_is_refused_in_one_line_quickly(tmp_path, name):
+    import resource
+
+    path = tmp_path / "evil.yaml"
+    path.write_text(MALICIOUS[name])
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    with pytest.raises(ConfigError) as info:
+        load(path)
+    elapsed = time.perf_counter() - start
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    message = str(info.value)
+    assert "\n" not in message and len(message) < 400, message
+    assert elapsed < 1.0 and grown_mb < 200, (elapsed, grown_mb)
+
+
+def test_malicious_yaml_through_the_cli(tmp_path):
+    path = tmp_path / "bomb.yaml"
+    path.write_text(MALICIOUS["alias bomb"])
+    cli = subprocess.run([sys.executable, "-m", "spinsweep.workflow.cli", "check", str(path)], capture_output=True,
+                         text=True, timeout=120)
+    assert cli.returncode == 1 and len(cli.stderr.strip().splitlines()) == 1, cli.stderr
+    assert "alias bomb" in cli.stderr
+
+
+@pytest.mark.parametrize("results, ok", [
+    ("results", True), ("out/nested/dir", True), ("/tmp/spinsweep-results-test", True),
+    ("/dev/null", False), ("a\nb", False), ("tab\there", False), ("../outside", False), ("a/../../b", False),
+    ("/", False), ("/proc/self", False), ("", False),
+])
+def test_results_must_be_a_creatable_directory(default, results, ok):
+    config = copy.deepcopy(default)
+    config["results"] = results
+    if ok:
+        validate(config)
+    else:
+        _expect_one_line(config, "results")
+
+
+def test_results_that_is_an_existing_file_is_refused(default, tmp_path):
+    (tmp_path / "file").write_text("")
+    config = copy.deepcopy(default)
+    config["results"] = str(tmp_path / "file" / "sub")
+    _expect_one_line(config, "results", "is not a directory")
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.text(min_size=1, max_size=30))
+def test_any_results_string_gives_a_clean_answer(default, path):
+    config = copy.deepcopy(default)
+    config["results"] = path
+    try:
+        validate(config)
+    except ConfigError as err:
+        assert "\n" not in str(err)
+
+
+@pytest.mark.parametrize("section, key, value", [("dask", "n_workers", 1025), ("dask", "threads_per_worker", 10**6),
+                                                 ("magnon", "fits", {"noise": 0.01, "realisations": 10**9})])
+def test_resource_counts_are_bounded(default, section, key, value):
+    config = copy.deepcopy(default)
+    config[section][key] = value
+    _expect_one_line(config, f"{section}.{key}")
+
+
+def test_config_strings_are_coerced_by_schema_type(default):
+    config = copy.deepcopy(default)
+    config["magnon"]["fits"]["noise"] = "0.02"
+    config["magnon"]["fixed"]["n_t"] = "41"
+    config["dask"]["progress"] = "false"
+    config["magnon"]["sweep"]["axes"]["bias"] = {"values": ["0.001", "0.1"]}
+    out = validate(coerce(config))
+    assert out["magnon"]["fits"]["noise"] == 0.02 and out["magnon"]["fixed"]["n_t"] == 41
+    assert out["dask"]["progress"] is False and out["magnon"]["sweep"]["axes"]["bias"]["values"] == [0.001, 0.1]
+    config["magnon"]["fits"]["noise"] = "nan"
+    _expect_one_line(coerce(config), "magnon.fits.noise", "finite")
+
+
+def test_snakemake_config_override_of_a_number(tmp_path):
+    """`spinsweep run --config magnon.fits.noise=0.02` plans (Snakemake gets the value as a string); a bad one
+    stops with one line."""
+    base = [sys.executable, "-m", "spinsweep.workflow.cli", "run", "-n", "--directory", str(tmp_path), "--config"]
+    ok = subprocess.run(base + ["magnon.fits.noise=0.02", "studies=[magnon]"], capture_output=True, text=True,
+                        timeout=300)
+    assert ok.returncode == 0, ok.stderr[-2000:]
+    bad = subprocess.run(base + ["magnon.fits.noise=inf"], capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 1 and "magnon.fits.noise" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+
+
+def test_large_sweep_validates_in_linear_time(default):
+    config = copy.deepcopy(default)
+    config["studies"] = ["magnon"]
+    config["magnon"]["sweep"]["axes"] = {"h_over_T": {"logspace": {"start": -3, "stop": 1, "num": 1000}},
+                                         "bias": {"linspace": {"start": 1e-4, "stop": 0.5, "num": 1000}}}
+    start = time.perf_counter()
+    validate(config)
+    assert time.perf_counter() - start < 2.0
+    from spinsweep.workflow.sweep import Sweep
+
+    sweep = Sweep.from_section(config["magnon"])
+    assert sweep.n_batches <= 2000 and sweep.batch_size == 500
+    assert list(sweep.batch(1999))[-1] == 10**6 - 1

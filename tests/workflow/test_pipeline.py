@@ -1,11 +1,13 @@
 """End to end: snakemake runs a tiny magnon sweep to stores, figures and report; reruns do nothing;
-a job killed mid-way is redone by the next invocation."""
+a job killed mid-way is redone by the next invocation.  Snakemake runs in this interpreter
+(``python -m snakemake``), so its jobs import the spinsweep under test."""
 
 from __future__ import annotations
 
 import copy
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -54,7 +56,7 @@ def tiny_config(results: Path, *, n_h=4, batch_size=3) -> dict:
 def snakemake(workdir: Path, config: dict, *args: str, **popen) -> list[str]:
     path = workdir / "config.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return ["snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
+    return [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
             "--configfile", str(path), *args]
 
 

@@ -123,3 +123,73 @@ def test_workflow_store_conventions_open_cleanly(tmp_path):
     for name in back.variables:
         assert back[name].attrs["units"] and back[name].attrs["long_name"], name
     assert store.cf_units("rad/s") == ("rad/s", None) and store.cf_units("1/Omega_R") == ("1", "1/Omega_R")
+
+
+# -- integrity: checksums recorded with the completion mark, verified by every reader ----------------------
+
+def _chunked(tmp_path, name="c.zarr"):
+    ds = _dataset(64)
+    return store.write_dataset(ds, tmp_path / name, params={}, encoding={"M": {"chunks": (16,)}})
+
+
+@pytest.mark.parametrize("damage", ["delete", "zero", "truncate", "flip"])
+def test_damaged_chunk_is_refused_named_and_moved_aside(tmp_path, damage):
+    path = _chunked(tmp_path)
+    chunk = path / "M" / "c" / "1"
+    assert chunk.is_file()
+    data = chunk.read_bytes()
+    if damage == "delete":
+        chunk.unlink()
+    elif damage == "zero":
+        chunk.write_bytes(b"\0" * len(data))
+    elif damage == "truncate":
+        chunk.write_bytes(data[: len(data) // 2])
+    else:
+        chunk.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    assert store.find_damage(path)[0] == "M"
+    with pytest.raises(store.DamagedStoreError) as info:
+        store.open_dataset(path)
+    message = str(info.value)
+    assert "\n" not in message and str(path) in message and "'M'" in message
+    assert not path.exists(), "a damaged store stays where the workflow would take it as done"
+    assert len(list(tmp_path.glob(".c.zarr.damaged-*"))) == 1
+
+
+def test_intact_store_verifies_and_verify_false_skips(tmp_path):
+    path = _chunked(tmp_path)
+    (path / ".snakemake_timestamp").write_text("")
+    recorded = store.open_dataset(path).attrs["checksums"]
+    assert recorded["algorithm"] == store.CHECKSUM_ALGORITHM and set(recorded["arrays"]) == {"M", "t"}
+    (path / "M" / "c" / "0").unlink()
+    ds = store.open_dataset(path, verify=False)  # explicitly unchecked: the hole reads as fill values
+    assert path.exists() and np.isnan(ds["M"].values[:16]).all()
+
+
+def test_incremental_store_checksums_cover_chunks_written_before_the_mark(tmp_path):
+    path = tmp_path / "inc.zarr"
+    group = store.create_group(path, params={})
+    arr = group.create_array("M", shape=(8,), chunks=(4,), dtype="f8", attributes={"units": "1", "long_name": "M",
+                                                                                   "_ARRAY_DIMENSIONS": ["t"]})
+    arr[:] = np.arange(8.0)
+    store.mark_complete(path)
+    store.verify(path)
+    arr[:4] = 0.0  # a write after the mark changes the content
+    with pytest.raises(store.DamagedStoreError, match="array 'M'"):
+        store.verify(path, move=False)
+    assert path.exists()
+
+
+def test_spinsweep_run_checks_complete_stores_before_snakemake(tmp_path):
+    from spinsweep.workflow.cli import verify_results
+
+    results = tmp_path / "results"
+    good = _chunked(results / "magnon", "sweep.zarr")
+    bad = _chunked(results / "magnon" / "points", "batch-0.zarr")
+    incomplete = results / "magnon" / "points" / "batch-1.zarr"
+    store.create_group(incomplete, params={})  # being written or killed: Snakemake's business, left alone
+    (bad / "M" / "c" / "2").write_bytes(b"")
+    assert len(verify_results(results, move=False)) == 1 and bad.exists()  # a dry run only reports
+    lines = verify_results(results)
+    assert len(lines) == 1 and "batch-0.zarr" in lines[0] and "'M'" in lines[0] and "moved aside" in lines[0]
+    assert not bad.exists() and good.exists() and incomplete.exists()
+    assert verify_results(results) == []

@@ -7,7 +7,7 @@ import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spinsweep.workflow.stages import realisation_seeds
+from spinsweep.workflow.stages import point_seeds, realisation_seeds
 from spinsweep.workflow.sweep import Sweep
 
 
@@ -49,3 +49,9 @@ def test_realisation_seeds_depend_only_on_root_and_index():
     assert np.array_equal(a, b[:3])
     assert len(np.unique(b)) == b.size
     assert not np.array_equal(a, realisation_seeds(8, 3, 5))
+
+
+def test_point_seeds_match_realisation_seeds_without_the_whole_sweep():
+    full = realisation_seeds(11, 40, 3)
+    assert point_seeds(11, [0, 7, 39]) == full[[0, 7, 39], 0].tolist()
+    assert point_seeds(11, [5], realisation=2) == [full[5, 2]]

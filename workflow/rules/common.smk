@@ -68,4 +68,6 @@ rule mpi_selftest:
     conda:
         ENV
     shell:
-        "{resources.mpi} -n {resources.tasks} python -m spinsweep.workflow.mpi_check {output} > {log} 2>&1"
+        # HYDRA_IFACE=lo: a local mpiexec (mpich's hydra) binds to loopback only; srun ignores it
+        "HYDRA_IFACE=${{HYDRA_IFACE:-lo}} {resources.mpi} -n {resources.tasks} "
+        "python -m spinsweep.workflow.mpi_check {output} > {log} 2>&1"

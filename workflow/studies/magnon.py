@@ -9,6 +9,7 @@ only moves stores in and out and fans the fits out over dask.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -49,43 +50,113 @@ def fits(section: Mapping[str, Any], sweep_store: str | Path, out: str | Path,
     workers ran it or in which order.  ``section`` is :func:`fit_physics` of the magnon section; ``engines``
     the run-time engine settings (``dask``) and ``per_task`` the realisations per task: neither changes the
     result.
-    """
-    import xarray as xr
 
-    from spinsweep.analysis.magnons import fit_point
+    Tasks stream with bounded memory: at most 4 x workers tasks are in flight (``distributed.as_completed``
+    with a sliding window), each task opens its own point from the sweep store (nothing but indices and
+    seeds is shipped), and each result is copied into preallocated arrays as it arrives.
+    """
+    import numpy as np
+    import xarray as xr
+    from distributed import as_completed
+
     from spinsweep.solvers import store
-    from spinsweep.workflow.engines import chunked, dask_client, map_ordered, progress_enabled
-    from spinsweep.workflow.stages import realisation_seeds
+    from spinsweep.workflow.engines import dask_client, progress_enabled
     from spinsweep.workflow.sweep import Sweep
 
     settings = section["fits"]
     sweep = Sweep.from_section(section)
     watch = store.Stopwatch()
-    swept = store.open_dataset(sweep_store).load()
-    flat = swept.stack(point=sweep.dim_names)
+    store.verify(sweep_store)  # once, here; the tasks then read the verified store without re-hashing it
     n_real = int(settings["realisations"])
-    seeds = realisation_seeds(int(settings.get("seed", 0)), sweep.n_points, n_real)
-    per_task = int(per_task or n_real)
-    tasks, owners = [], []
-    for p in range(sweep.n_points):
-        # the point's own parameters (a swept T or A differs from point to point)
-        point = flat.isel(point=p).drop_vars(["point", *sweep.coords()]).assign_attrs(sweep.point(p))
-        for chunk in chunked(list(map(int, seeds[p])), per_task):
-            tasks.append((point, float(settings["noise"]), chunk))
-            owners.append(p)
+    root = int(settings.get("seed", 0))
+    noise = float(settings["noise"])
+    per_task = max(1, int(per_task or n_real))
+    drop = sorted(sweep.coords())
+
+    def tasks():
+        for p in range(sweep.n_points):
+            where = dict(zip(sweep.dim_names, map(int, np.unravel_index(p, sweep.shape))))
+            for start in range(0, n_real, per_task):
+                yield p, start, (str(sweep_store), where, drop, sweep.point(p), noise, root, p,
+                                 start, min(start + per_task, n_real))
+
+    arrays: dict[str, np.ndarray] = {}
+    template: xr.Dataset | None = None
+    n_tasks = -(-n_real // per_task) * sweep.n_points
+    done = 0
+    show = progress_enabled(engines)
     with dask_client(engines or {}) as client:
-        results = map_ordered(client, fit_point, tasks, label="magnon fits", progress=progress_enabled(engines))
-    per_point = [[] for _ in range(sweep.n_points)]
-    for p, result in zip(owners, results):
-        per_point[p].append(result)
-    joined = xr.concat([xr.concat(parts, dim="realisation") for parts in per_point], dim="point")
-    joined = joined.assign_coords(realisation=range(n_real))
+        window = 4 * max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()))
+        pending = tasks()
+        running = as_completed()
+        owners = {}
+
+        def submit(n):
+            for _ in range(n):
+                item = next(pending, None)
+                if item is None:
+                    return
+                p, start, args = item
+                future = client.submit(_fit_task, *args, pure=False)
+                owners[future.key] = (p, start)
+                running.add(future)
+
+        submit(window)
+        for future in running:
+            p, start = owners.pop(future.key)
+            result = future.result()
+            future.release()
+            if template is None:
+                template = result.isel(realisation=slice(0, 0))
+                arrays = {k: np.empty((sweep.n_points, n_real), dtype=v.dtype) for k, v in result.data_vars.items()}
+            for k, v in result.data_vars.items():
+                arrays[k][p, start:start + v.shape[0]] = v.values
+            done += 1
+            if show and (done == n_tasks or done % max(1, n_tasks // 10) == 0):
+                log.info("magnon fits: %d/%d tasks done after %.1f s", done, n_tasks, watch.elapsed)
+            submit(1)
+    joined = xr.Dataset({k: (("point", "realisation"), arrays[k], template[k].attrs) for k in arrays},
+                        coords={"point": np.arange(sweep.n_points), "realisation": np.arange(n_real)},
+                        attrs=template.attrs)
     fitted = sweep.unstack(joined)
     log.info("magnon fits: %d points x %d realisations in %d tasks, %.1f s", sweep.n_points, n_real,
-             len(tasks), watch.elapsed)
+             n_tasks, watch.elapsed)
     return store.write_dataset(fitted, out, params={"study": "magnon", "fits": dict(settings),
                                                     "section": dict(section)},
-                               seed=int(settings.get("seed", 0)), wall_time_s=watch.elapsed)
+                               seed=root, wall_time_s=watch.elapsed)
+
+
+def _realisation_seeds(root: int, p: int, start: int, stop: int) -> list[int]:
+    """Seeds of realisations start..stop of point p: ``SeedSequence(root).spawn(points)[p].spawn(n)[r]`` (the
+    same as :func:`spinsweep.workflow.stages.realisation_seeds`) without spawning every point's sequence."""
+    import numpy as np
+
+    return [int(np.random.SeedSequence(root, spawn_key=(p, r)).generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+            for r in range(start, stop)]
+
+
+@functools.lru_cache(maxsize=4)
+def _open_sweep(path: str, stamp: int):
+    """The sweep store, opened once per worker process (``stamp``: its metadata's mtime, so a rewritten store
+    is opened afresh)."""
+    from spinsweep.solvers import store
+
+    # verified by the stage that submitted the task; chunks=None: plain lazy arrays, so that reading a point
+    # inside a task never turns into dask tasks of its own
+    return store.open_dataset(path, verify=False, chunks=None)
+
+
+def _fit_task(path: str, where: Mapping[str, int], drop: list[str], params: Mapping[str, Any], noise: float,
+              root: int, p: int, start: int, stop: int):
+    """One dask task: read sweep point ``p`` from the store and fit realisations start..stop."""
+    import os
+
+    from spinsweep.analysis.magnons import fit_point
+
+    ds = _open_sweep(path, os.stat(os.path.join(path, "zarr.json")).st_mtime_ns)
+    # the point's own parameters (a swept T or A differs from point to point)
+    point = ds.isel(where).drop_vars(drop).load().assign_attrs(params)
+    return fit_point(point, noise, _realisation_seeds(root, p, start, stop))
 
 
 def figures(sweep_store: str | Path, fits_store: str | Path, outputs: Mapping[str, str | Path]) -> None:

@@ -32,6 +32,7 @@ STUDY = Study(
     point="spinsweep.solvers.collisions.point:point",
     engine="dask",
     seeded=True,
+    constraints=Study.at_least("n_noble", "n_alkali", "no noble spin collides twice in a step"),
 )
 
 
