@@ -24,7 +24,7 @@ import pytest
 import xarray as xr
 import yaml
 
-from conftest import REPO
+from spinsweep_testing import REPO
 from spinsweep.solvers import store
 
 SEED = int(os.environ.get("SPINSWEEP_FAULT_SEED", time.time_ns() % 100_000))
