@@ -350,6 +350,11 @@ def _check_values(study: str, key: str, values: list, prefix: tuple, indexed: bo
     def fail(i, what):
         raise ConfigError(f"config key '{_key(where(i))}': value {_short(values[i])} is not allowed: {what}{hint}")
 
+    if "null" in types and any(v is None for v in values):
+        if all(v is None for v in values):  # a nullable number left unset ("use the other parameter")
+            out = np.empty(len(values), dtype=object)
+            return out
+        fail(next(i for i, v in enumerate(values) if v is None), "an axis mixes null with numbers")
     if types & {"number", "integer"} and "enum" not in prop:
         kind = "number" if "number" in types else "integer"
         for i, v in enumerate(values):  # bools and strings are not numbers
