@@ -65,11 +65,12 @@ class Propagator:
         for a in scheme.a:
             if a in self._linear:
                 continue
+            # the FFT pair of the loop is unnormalised: 1/N rides on the kinetic factor (no pass of its own)
             if imaginary:
-                kin = np.exp(-a * self.dt * 0.5 * k2).astype(complex)
+                kin = (np.exp(-a * self.dt * 0.5 * k2) * fft.inv_n).astype(complex)
                 U = kernels.rabi_matrix(omega_R, delta, -1j * a * self.dt)
             else:
-                kin = np.exp(-1j * a * self.dt * 0.5 * k2)
+                kin = np.exp(-1j * a * self.dt * 0.5 * k2) * fft.inv_n
                 U = kernels.rabi_matrix(omega_R, delta, a * self.dt)
             self._linear[a] = (kin, U)
         #: running chemical potential of imaginary time (subtracted so each step keeps the norm, see kernels)
@@ -102,21 +103,28 @@ class Propagator:
         return ratio
 
     def advance(self, psi: np.ndarray, nsteps: int) -> np.ndarray:
-        """nsteps whole steps; returns the new psi (the input array may be reused or destroyed).
+        """nsteps whole steps; returns the new psi.
 
-        Real time merges the last local sub-step of a step with the first of the next (exact, see schemes);
-        every call starts and ends with whole steps, so splitting a run into calls at the same step
+        Works in place: the input array is overwritten and returned when it is a C-contiguous, 64-byte aligned
+        complex array of the local layout (every array this method returns is), else an aligned copy is made
+        once and returned -- so ``psi = prop.advance(psi, n)`` in a loop copies nothing and touches no new
+        pages.  Real time merges the last local sub-step of a step with the first of the next (exact, see
+        schemes); every call starts and ends with whole steps (one local sub-step more than the steps
+        need: the price of a state one can look at), so splitting a run into calls at the same step
         boundaries gives bitwise the same result.
         """
         a, b = self.scheme.a, self.scheme.b
         s = len(a)
         if nsteps <= 0:
             return psi
-        psi = np.array(psi, dtype=complex, order="C", copy=True)  # the loop works in place on this copy
+        psi = self.fft.adopt(psi)  # the loop works in place on this array
         if self._parts:
             def part(k: int) -> None:
                 a, b, prop = self._parts[k]
-                psi[a:b] = prop.advance(psi[a:b], nsteps)
+                view = psi[a:b]
+                out = prop.advance(view, nsteps)
+                if out is not view:  # the part's slice was not aligned: the part worked on a copy
+                    view[...] = out
 
             list(self._pool.map(part, range(len(self._parts))))  # re-raises a thread's exception
             self.mu = np.concatenate([prop.mu for _, _, prop in self._parts])
