@@ -53,6 +53,8 @@ class SlabFFT:
         if self.P != grid.size:
             raise ValueError(f"ranks={self.P}: grid was decomposed for {grid.size} ranks")
         self.lead = (batch, 2)
+        #: the back-end setting asked for (None: $SPINSWEEP_FFT or auto); parts of a batch inherit it
+        self.setting = backend
         #: 1/N: the factor the caller applies once per forward/backward pair of the unnormalised *_buf transforms
         self.inv_n = 1.0 / grid.n_points
         #: preallocated spectral buffer of the in-place transforms used by the stepper (64-byte aligned)

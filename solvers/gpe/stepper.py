@@ -35,6 +35,23 @@ def external_potential(params: GPEParams, grid: Grid) -> np.ndarray:
     return V
 
 
+#: bytes of psi + spectral buffer that one part of a batch may hold: the part then stays in a core's L2 cache
+#: through all its sub-steps (the whole batch of 32 x 1728 points, 3.5 MB, streamed through L3 per sub-step
+#: and was slower per point than one point alone).  A constant, not the machine's L2 size, so that the cut --
+#: and hence the bits of the result -- is the same on every machine.
+PART_BYTES = 256 * 1024
+
+
+def batch_parts(grid: Grid, batch: int, threads: int) -> int:
+    """How many contiguous parts a batched 1D run is cut into: >= ``threads``, each part <= PART_BYTES."""
+    if batch <= 1:
+        return 1
+    per_point = 2 * 2 * 16 * int(np.prod(grid.local_shape))  # psi and its spectrum, two components
+    per_part = max(1, PART_BYTES // per_point)
+    n = max(threads, -(-batch // per_part))
+    return min(batch, -(-n // threads) * threads)  # a whole number of parts per thread
+
+
 class Propagator:
     """Advances psi of shape (B, 2, *local_shape) by whole steps of one splitting scheme."""
 
@@ -47,16 +64,22 @@ class Propagator:
             raise ValueError(f"threads={threads!r}: must be an integer >= 1")
         if threads > 1 and comm is not None:
             raise ValueError(f"threads={threads}: threads split the batch of a 1D run; MPI runs use one per rank")
-        #: (start, stop, propagator) per thread; empty: this propagator runs the whole batch itself
+        #: (start, stop, propagator) per part of the batch; empty: this propagator runs the whole batch itself
         self._parts: list[tuple[int, int, Propagator]] = []
-        n_parts = min(int(threads), self.B)
+        #: the parts each thread advances, one after the other
+        self._thread_parts: list[list[int]] = []
+        n_threads = min(int(threads), self.B)
+        n_parts = batch_parts(grid, self.B, n_threads)
         if n_parts > 1:
             edges = [(self.B * k) // n_parts for k in range(n_parts + 1)]
             for a, b in zip(edges[:-1], edges[1:]):
                 sub = params.subset(a, b)
-                self._parts.append((a, b, Propagator(sub, grid, SlabFFT(grid, b - a), scheme, dt,
-                                                     imaginary=imaginary)))
-            self._pool = ThreadPoolExecutor(n_parts, thread_name_prefix="gpe-batch")
+                self._parts.append((a, b, Propagator(sub, grid, SlabFFT(grid, b - a, backend=fft.setting), scheme,
+                                                     dt, imaginary=imaginary)))
+            self._thread_parts = [list(range((n_parts * t) // n_threads, (n_parts * (t + 1)) // n_threads))
+                                  for t in range(n_threads)]
+            if n_threads > 1:
+                self._pool = ThreadPoolExecutor(n_threads, thread_name_prefix="gpe-batch")
         self.V = np.ascontiguousarray(external_potential(params, grid).reshape(1, -1))
         self.g11, self.g22, self.g12 = (params.batch_array(n) for n in ("g11", "g22", "g12"))
         omega_R, delta = params.batch_array("omega_R"), params.batch_array("detuning")
@@ -119,14 +142,18 @@ class Propagator:
             return psi
         psi = self.fft.adopt(psi)  # the loop works in place on this array
         if self._parts:
-            def part(k: int) -> None:
-                a, b, prop = self._parts[k]
-                view = psi[a:b]
-                out = prop.advance(view, nsteps)
-                if out is not view:  # the part's slice was not aligned: the part worked on a copy
-                    view[...] = out
+            def parts(t: int) -> None:
+                for k in self._thread_parts[t]:
+                    a, b, prop = self._parts[k]
+                    view = psi[a:b]
+                    out = prop.advance(view, nsteps)
+                    if out is not view:  # the part's slice was not aligned: the part worked on a copy
+                        view[...] = out
 
-            list(self._pool.map(part, range(len(self._parts))))  # re-raises a thread's exception
+            if len(self._thread_parts) == 1:
+                parts(0)
+            else:
+                list(self._pool.map(parts, range(len(self._thread_parts))))  # re-raises a thread's exception
             self.mu = np.concatenate([prop.mu for _, _, prop in self._parts])
             return psi
         if self.imaginary:
