@@ -206,8 +206,12 @@ def time_pair(plan, real: np.ndarray, kbuf: np.ndarray) -> float:
 def measure(shape: tuple[int, ...], axes: tuple[int, ...], kbuf: np.ndarray, budget_s: float = 0.3) -> dict:
     """Best-of FFT-pair times of every available back end on this layout, interleaved (same machine load)."""
     plans = {n: PLANS[n](shape, axes, kbuf) for n in BACKENDS if n == "ducc0" or fftw_available()}
+    # zeros: an unnormalised pair multiplies the data by N, so any other data overflow to inf/NaN within a few
+    # dozen pairs (and NaN arithmetic distorts the timing); FFT codes do not branch on values, and zeros time
+    # as random data do (measured, benchmarks/bench_gpe.py)
     real = aligned_empty(shape)
-    real[...] = 1.0
+    real[...] = 0.0
+    kbuf[...] = 0.0
     best = {n: time_pair(p, real, kbuf) for n, p in plans.items()}  # warm-up
     best = dict.fromkeys(plans, np.inf)
     t_end, reps = time.perf_counter() + budget_s, 0

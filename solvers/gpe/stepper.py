@@ -4,11 +4,12 @@ Real time:       psi(t + dt) = N(b_0 dt) L(a_0 dt) ... L(a_{s-1} dt) N(b_s dt) p
 Imaginary time:  the same table with dt -> -i dt, followed by the renormalisation of the TOTAL atom number
                  per batch point (Rabi coupling conserves only N_{+1} + N_{-1}; never normalise components).
 
-Batched 1D runs may use ``threads`` > 1: the batch points are independent, so the batch is cut into
-``threads`` contiguous parts, each advanced through all its steps by its own propagator in its own thread (the
-numba kernels and ducc0's FFTs release the GIL).  The result agrees with a one-thread run to rounding (ducc0
-vectorises FFT lines in SIMD groups, and a line may fall in a group or in the scalar tail depending on the
-part's size); a given thread count is bitwise reproducible, which is what a resume needs.
+Batched 1D runs are cut into contiguous parts of the batch, each small enough (:data:`PART_BYTES`) to stay in a
+core's L2 cache while its own propagator advances it through all the steps of a call; ``threads`` > 1 run the
+parts on that many threads (the numba kernels and the FFTs release the GIL).  The result agrees with an uncut
+run to rounding (FFT libraries vectorise lines in SIMD groups, and a line may fall in a group or in the scalar
+tail depending on the part's size); the cut depends only on the grid, the batch size and the thread count (not on
+the machine), so a given thread count and FFT back end is bitwise reproducible, which is what a resume needs.
 """
 
 from __future__ import annotations
