@@ -285,11 +285,11 @@ def fmt_step(label, t, backend, target):
             f"(step {t['step'] * 1e6:.1f} us on {backend}; {detail}; target <= {target})")
 
 
-def results_path() -> Path:
-    """benchmarks/results/<machine kind>.txt: one file per kind of machine (CPU model, ISA, core count)."""
+def results_path(suffix: str = "") -> Path:
+    """benchmarks/results/<machine kind><suffix>.txt: one file per kind of machine (CPU model, ISA, core count)."""
     kind = f"{fft_backends.machine_kind()} {os.cpu_count()}cpu"
     name = "".join(c if c.isalnum() or c in "-_." else "_" for c in kind).strip("_")
-    return REPO / "benchmarks" / "results" / f"{name}.txt"
+    return REPO / "benchmarks" / "results" / f"{name}{suffix}.txt"
 
 
 def git_commit() -> str:

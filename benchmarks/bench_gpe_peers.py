@@ -15,7 +15,7 @@ one Strang step = local(dt/2) [kinetic + exact Rabi rotation](dt) local(dt/2).  
 * trotter-suzuki (``trottersuzuki``) has no wheel for this Python: not run (reported).
 
 Each ratio is peer time / spinsweep time per step, both measured interleaved (A, B, A, B...) on one core; the
-load average is printed next to the results.
+load average is printed next to the results, which are also written to benchmarks/results/<machine>-peers.txt.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
 
 from spinsweep.solvers.gpe import GPEParams, Grid, Propagator, SlabFFT, STRANG, kernels  # noqa: E402
 
@@ -134,6 +135,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
+    from bench_gpe import Tee, git_commit, results_path
+    out = Tee(results_path("-peers"))
+    print(f"# python benchmarks/bench_gpe_peers.py{' --quick' if args.quick else ''}, "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {git_commit()}")
     print(f"# bench_gpe_peers on {os.uname().nodename}, {os.cpu_count()} cpus, load average {os.getloadavg()}")
     try:
         import pygpe  # noqa: F401
@@ -151,6 +156,7 @@ def main():
         print(f"Strang step {'x'.join(map(str, shape))}: {peers}   (per step: {detail}; spinsweep FFT {backend}; "
               f"numpy vs spinsweep state after 20 steps: {dev:.1e} relative)")
     print(f"# load average at the end {os.getloadavg()}")
+    out.close()
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ class SlabFFT:
         if self.P != grid.size:
             raise ValueError(f"ranks={self.P}: grid was decomposed for {grid.size} ranks")
         self.lead = (batch, 2)
-        #: the back-end setting asked for (None: $SPINSWEEP_FFT or auto); parts of a batch inherit it
+        #: the back-end setting asked for (None: $SPINSWEEP_FFT or auto)
         self.setting = backend
         #: 1/N: the factor the caller applies once per forward/backward pair of the unnormalised *_buf transforms
         self.inv_n = 1.0 / grid.n_points
@@ -63,7 +63,8 @@ class SlabFFT:
         self._axes = tuple(range(2, 2 + grid.ndim))
         if self.P == 1:
             shape = self.lead + grid.local_shape
-            #: the FFT back end of this layout (see :mod:`.fft_backends`): record it with the run
+            #: the FFT back end of this layout (see :mod:`.fft_backends`; the parts of a batched run use it too):
+            #: record it with the run and pass it back as ``backend=`` on resume
             self.backend = fft_backends.choose(shape, self._axes, self.kbuf, backend)
             self._plan = fft_backends.PLANS[self.backend](shape, self._axes, self.kbuf)
             return

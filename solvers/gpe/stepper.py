@@ -75,7 +75,7 @@ class Propagator:
             edges = [(self.B * k) // n_parts for k in range(n_parts + 1)]
             for a, b in zip(edges[:-1], edges[1:]):
                 sub = params.subset(a, b)
-                self._parts.append((a, b, Propagator(sub, grid, SlabFFT(grid, b - a, backend=fft.setting), scheme,
+                self._parts.append((a, b, Propagator(sub, grid, SlabFFT(grid, b - a, backend=fft.backend), scheme,
                                                      dt, imaginary=imaginary)))
             self._thread_parts = [list(range((n_parts * t) // n_threads, (n_parts * (t + 1)) // n_threads))
                                   for t in range(n_threads)]
