@@ -14,7 +14,7 @@ one Strang step = local(dt/2) [kinetic + exact Rabi rotation](dt) local(dt/2).  
   issue #26): a timing peer only, not compared in value.  Its step does one FFT pair per step, like ours.
 * trotter-suzuki (``trottersuzuki``) has no wheel for this Python: not run (reported).
 
-Each ratio is peer time / spinsweep time per step, both measured interleaved (A, B, A, B...) on one core; the
+Each ratio is peer time / spinsweep time per step, both measured interleaved (A, B, A, B...) by thread CPU time; the
 load average is printed next to the results, which are also written to benchmarks/results/<machine>-peers.txt.
 """
 
@@ -38,12 +38,13 @@ G11, G22, G12, OMEGA_R, N_ATOMS, DT = 43.3, 43.3, 40.3, 1.0, 145.0, 0.004
 
 
 def interleaved(fns: dict, repeats=7) -> dict:
+    """Best thread CPU time of each callable, taking turns (all of them one-threaded: numpy.fft and pygpe too)."""
     best = dict.fromkeys(fns, np.inf)
     for _ in range(repeats):
         for k, fn in fns.items():
-            t = time.perf_counter()
+            t = time.thread_time()
             fn()
-            best[k] = min(best[k], time.perf_counter() - t)
+            best[k] = min(best[k], time.thread_time() - t)
     return best
 
 
