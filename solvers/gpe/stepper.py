@@ -44,7 +44,7 @@ PART_BYTES = 256 * 1024
 
 
 def batch_parts(grid: Grid, batch: int, threads: int) -> int:
-    """How many contiguous parts a batched 1D run is cut into: >= ``threads``, each part <= PART_BYTES."""
+    """How many contiguous parts a batched 1D run (one rank) is cut into: >= ``threads``, each <= PART_BYTES."""
     if batch <= 1:
         return 1
     per_point = 2 * 2 * 16 * int(np.prod(grid.local_shape))  # psi and its spectrum, two components
@@ -70,7 +70,7 @@ class Propagator:
         #: the parts each thread advances, one after the other
         self._thread_parts: list[list[int]] = []
         n_threads = min(int(threads), self.B)
-        n_parts = batch_parts(grid, self.B, n_threads)
+        n_parts = batch_parts(grid, self.B, n_threads) if comm is None and grid.ndim == 1 else n_threads
         if n_parts > 1:
             edges = [(self.B * k) // n_parts for k in range(n_parts + 1)]
             for a, b in zip(edges[:-1], edges[1:]):
