@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from spinsweep.solvers.gpe import GPEParams, Grid, Propagator, SlabFFT, STRANG  # noqa: E402
-from spinsweep.solvers.gpe import fft_backends  # noqa: E402
+from spinsweep.solvers.gpe import fft_backends, kernels  # noqa: E402
 
 
 def best_time(fn, repeats=5):
@@ -176,10 +176,20 @@ def batched(nx, B=32, steps=200, threads=1):
         for b, s in enumerate(singles):
             psis[b] = s.advance(psis[b], steps)
 
-    t = interleaved({"batch": together, "single": one_at_a_time}, 5,
-                    time.thread_time if threads == 1 else time.perf_counter)
+    fns = {"batch": together, "single": one_at_a_time}
+    if threads == 1:
+        # roofline: the FFT pair alone, per point, in the layout of one (cache-sized) part of the batch -- a
+        # lower bound of the batched step per point, whatever the kernels cost
+        part = propB._parts[0][2] if propB._parts else propB
+        pb = part.B
+        pairs = fft_pairs((pb, 2, nx), (2,))
+        for name, pair in pairs.items():
+            fns[name] = (lambda pair=pair: [pair() for _ in range(B * steps // pb)])
+    t = interleaved(fns, 5, time.thread_time if threads == 1 else time.perf_counter)
     t_batch, t_single = t["batch"], t["single"]
-    return t_single / t_batch, t_batch / steps, t_single / steps
+    fft_times = [t[n] for n in fft_backends.BACKENDS if n in t]
+    t_floor = min(fft_times) / (B * steps) if fft_times else None
+    return t_single / t_batch, t_batch / steps, t_single / steps, t_floor
 
 
 def batched_runs(B=32, threads=1):
@@ -352,11 +362,15 @@ def main():
     cores = len(os.sched_getaffinity(0))
     for nx in (128, 256, 512, 1728):
         for threads in sorted({1, cores}):
-            ratio, tb, ts = batched(nx, threads=threads)
+            ratio, tb, ts, floor = batched(nx, threads=threads)
             target = 3 if nx <= 512 else 2
+            bound = ("" if floor is None else
+                     f"; per point: {tb / 32 * 1e6:.1f} us together, {ts / 32 * 1e6:.1f} us alone, of which the FFT "
+                     f"pair alone (batched plan) is {floor * 1e6:.1f} us, so even free kernels would cap the ratio at "
+                     f"{ts / 32 / floor:.2f}")
             print(f"batched 1D, 32 points, Nx={nx}, {threads} thread(s): one-at-a-time / together = {ratio:.2f}   "
                   f"(per step: {tb * 1e3:.3f} ms together, {ts * 1e3:.3f} ms one at a time; target >= {target}"
-                  f"{'' if threads == 1 else ' on one thread'})")
+                  f"{'' if threads == 1 else ' on one thread'}{bound})")
     for threads in sorted({1, cores}):
         ratio, tb, ts = batched_runs(threads=threads)
         print(f"batched 1D end to end (run(): ground state + 5000 steps + outputs + store), 32 points, Nx=512, "
