@@ -8,7 +8,8 @@ Public API
 * :data:`STRANG`, :data:`YOSHIDA4`, :func:`get_scheme` -- splitting schemes as coefficient tables.
 * :class:`Propagator` (:mod:`.stepper`) -- real/imaginary-time stepping on one loop (the two differ by data,
   :data:`.stepper.REAL` / :data:`.stepper.IMAGINARY`); the serial and MPI back end.
-* :mod:`.backends` -- :class:`~.backends.ThreadedBatch` (a batched 1D run on threads, the same ``advance``) and
+* :mod:`.backends` -- :class:`~.backends.ThreadedBatch` (a batched 1D run cut into L2-sized parts, on one thread
+  or several, the same ``advance``) and
   :func:`~.backends.make_propagator`, which picks the back end.
 * :func:`ground_state` (:mod:`.state`) at fixed total N; Thomas-Fermi guesses, spin waves.
 * :class:`Observer`, :func:`profiles` -- n, s, Z, phi, v, Eq. (7) spin currents, quantum torque, |H x s|, E, N.

@@ -131,9 +131,10 @@ def check_preconditions(settings: RunSettings, params: GPEParams, dt: float) -> 
 
 def _resume_identity(record: dict) -> dict:
     """The part of a run record that a resume must match: everything but the rank count (checked on its own),
-    the thread count (the resume takes the run's own from the store) and the checkpoint cadence (no effect
-    on the result); JSON-normalised so that a record read back from the store compares equal."""
-    out = {k: v for k, v in record.items() if k not in ("ranks", "threads")}
+    the thread count and the FFT back end (the resume takes the run's own from the store) and the checkpoint
+    cadence (no effect on the result); JSON-normalised so that a record read back from the store compares
+    equal."""
+    out = {k: v for k, v in record.items() if k not in ("ranks", "threads", "fft_backend")}
     out["config"] = {k: v for k, v in out.get("config", {}).items() if k not in ("checkpoint", "threads")}
     return json.loads(json.dumps(out))
 
@@ -175,7 +176,8 @@ class Simulation:
             batch_coords=self.batch_coords(),
             dtype=settings.output.dtype)
         self.record = sstore.to_jsonable({"config": settings.to_dict(), "gpe_params": p.to_dict(), "dt": self.dt,
-                                          "n_steps": self.n_steps, "ranks": self.size, "threads": self.threads})
+                                          "n_steps": self.n_steps, "ranks": self.size, "threads": self.threads,
+                                          "fft_backend": self.fft.backend})
         self.propagator = self.observer = None
 
     def batch_coords(self) -> dict[str, np.ndarray] | None:
@@ -259,9 +261,16 @@ class Simulation:
         """Open the store and read the last checkpoint: (psi, position)."""
         self.layout.open()
         position, psi = self.layout.read_checkpoint()
-        # the batch is cut into the same parts as before: ducc0 rounds a line in a SIMD group and a lone
+        record = self.layout.group.attrs["params"]
+        # the run's own FFT back end (ducc0 and FFTW round differently; a later auto choice on another machine
+        # may differ): passed back as backend= so the resume is bitwise the run; P > 1 ranks always use ducc0
+        backend = record.get("fft_backend")
+        if backend is not None and backend != self.fft.backend:
+            self.fft = SlabFFT(self.grid, self.B, self.comm, backend=backend)
+            self.record["fft_backend"] = self.fft.backend
+        # the batch is cut into the same parts as before: FFT libraries round a line in a SIMD group and a lone
         # line differently (an ulp), so another cut would break the bitwise resume
-        self.build_stepping(int(self.layout.group.attrs["params"].get("threads", 1)))
+        self.build_stepping(int(record.get("threads", 1)))
         return psi, position
 
 

@@ -6,8 +6,10 @@ Imaginary time:  the same table with dt -> -i dt, followed by the renormalisatio
 
 Real and imaginary time differ by data only (:class:`TimeKind`): the kinetic phase table, the Rabi step
 (tau = a dt or -i a dt), the local kernel, and a hook after each step (imaginary time: renormalise; real time:
-none, so consecutive local sub-steps merge).  Batched 1D runs split over threads use the back end
-:class:`spinsweep.solvers.gpe.backends.ThreadedBatch`, which has the same ``advance`` interface.
+none, so consecutive local sub-steps merge).  The FFT pair of the loop is unnormalised both ways: 1/N
+(``fft.inv_n``) rides on the kinetic factor of both kinds (applied here, in :class:`Propagator`), so it costs
+no pass of its own.  Batched 1D runs (one rank) are cut into L2-sized parts, on one thread or several, by the
+back end :class:`spinsweep.solvers.gpe.backends.ThreadedBatch`, which has the same ``advance`` interface.
 """
 
 from __future__ import annotations
@@ -83,8 +85,9 @@ class Propagator:
         self.g11, self.g22, self.g12 = (params.batch_array(n) for n in ("g11", "g22", "g12"))
         omega_R, delta = params.batch_array("omega_R"), params.batch_array("detuning")
         k2 = np.ascontiguousarray(np.broadcast_to(grid.k2(), grid.spectral_shape)).reshape(-1)
-        #: a -> (kinetic factor, Rabi rotation) of a linear sub-step of fraction a
-        self._linear = {a: (self.kind.kinetic(a, self.dt, k2),
+        #: a -> (kinetic factor, Rabi rotation) of a linear sub-step of fraction a; the FFT pair of the loop is
+        #: unnormalised, so 1/N rides on the kinetic factor (no pass of its own)
+        self._linear = {a: (self.kind.kinetic(a, self.dt, k2) * fft.inv_n,
                             kernels.rabi_matrix(omega_R, delta, self.kind.rabi_tau(a, self.dt)))
                         for a in dict.fromkeys(scheme.a)}
         #: running chemical potential of imaginary time (subtracted so each step keeps the norm, see kernels)
@@ -110,15 +113,18 @@ class Propagator:
         return lambda flat, tau: local_real(flat, V, g11, g22, g12, tau)
 
     def advance(self, psi: np.ndarray, nsteps: int) -> np.ndarray:
-        """nsteps whole steps; returns the new psi (the input array may be reused or destroyed).
+        """nsteps whole steps; returns the new psi.
 
-        Real time merges the last local sub-step of a step with the first of the next (exact, see schemes);
-        every call starts and ends with whole steps, so splitting a run into calls at the same step
+        Works in place: the input array is overwritten and returned when it is a C-contiguous, 64-byte aligned
+        complex array of the local layout (every array this method returns is), else an aligned copy is made
+        once and returned -- so ``psi = prop.advance(psi, n)`` in a loop copies nothing and touches no new
+        pages.  Real time merges the last local sub-step of a step with the first of the next (exact, see
+        schemes); every call starts and ends with whole steps, so splitting a run into calls at the same step
         boundaries gives bitwise the same result.  Imaginary time renormalises after every step instead.
         """
         if nsteps <= 0:
             return psi
-        psi = np.array(psi, dtype=complex, order="C", copy=True)  # the loop works in place on this copy
+        psi = self.fft.adopt(psi)  # the loop works in place on this array
         # hot loop: locals only, in-place kernels and FFTs into preallocated buffers
         flat = psi.reshape(self.B, 2, -1)
         kbuf = self.fft.kbuf
