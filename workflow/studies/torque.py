@@ -14,6 +14,11 @@ Jobs (rules in ``workflow/rules/torque.smk``):
   Fig. 2a-d and Extended Data Fig. 1 products (LLE vs GPE).
 * ``torque_tables`` -- ``tables.zarr``: one row per sweep point (v/c_s, L1, L2, x_c, breaking time).
 * ``torque_figures`` -- :func:`spinsweep.analysis.torque.make_figures`.
+* optional (``torque.mpi_runs``, empty by default; ``config/studies/torque-3d.yaml``): ``torque_gpe_mpi_config``
+  renders an entry's gpe configuration, ``torque_gpe_mpi`` runs it as a 2D/3D MPI job
+  (``{resources.mpi} -n {resources.tasks} python -m spinsweep.workflow.gpe_cli run``) into ``mpi/<name>.zarr``,
+  ``torque_mpi_check`` compares x_c of the radially integrated Z(x, t) with the 1D axis reduction
+  (:func:`mpi_check`, ``mpi/checks/<name>.zarr``).
 
 Everything here moves stores in and out and translates config entries to parameters; the physics lives in
 ``spinsweep.solvers`` (GPE, LLE, RabiParams) and ``spinsweep.analysis.torque``.
