@@ -118,6 +118,17 @@ def write_mpi_config(config: Mapping[str, Any], name: str, out: str | Path) -> P
     return out
 
 
+def axis_density(ds):
+    """n(x, r_perp = 0, t = 0) of a 2D/3D store: the full-grid density on the grid line nearest the axis (the
+    transverse maximum where a transverse axis has no coordinate)."""
+    import numpy as np
+
+    n = ds["n_full"].isel(t=0).astype("float64")
+    for d in [d for d in n.dims if d != "x"]:
+        n = n.isel({d: int(np.argmin(np.abs(n[d].values)))}) if d in n.coords else n.max(d)
+    return n
+
+
 def axis_reduction(ds) -> dict[str, float]:
     """The 1D "axis" reduction (spinsweep.solvers.rabi, hbar kappa n(x) = delta_g n(x, r_perp = 0)) of a 2D/3D
     quench run (all atoms start in |1,-1>, so delta_g = g22 - g12): kappa n0/Omega_R from the initial density on
@@ -128,9 +139,7 @@ def axis_reduction(ds) -> dict[str, float]:
     p = ds.attrs["params"]["gpe_params"]
     dg = float(np.ravel(p["g22"])[0]) - float(np.ravel(p["g12"])[0])
     om = float(np.ravel(p["omega_R"])[0])
-    n = ds["n_full"].isel(t=0).astype("float64")
-    for d in [d for d in n.dims if d != "x"]:
-        n = n.isel({d: int(np.argmin(np.abs(n[d].values)))}) if d in n.coords else n.max(d)
+    n = axis_density(ds)
     x, nx = n.x.values, n.values
     keep = nx > 0.5 * nx.max()
     A = np.stack([np.ones(keep.sum()), x[keep] ** 2], axis=1)
@@ -166,9 +175,7 @@ def mpi_check(config: Mapping[str, Any], name: str, store_path: str | Path, out:
     meas = x_c_measured(Z, t_window_rabi=window)
     # x_c_predicted reads R_x in metres and returns um: pass R_x * 1e-6 to get solver units back
     pred = x_c_predicted(types.SimpleNamespace(Lambda0=red["Lambda0"], R_x=red["R_x"] * 1e-6))
-    n_axis = ds["n_full"].isel(t=0).astype("float64")
-    for d in [d for d in n_axis.dims if d != "x"]:
-        n_axis = n_axis.isel({d: int(np.argmin(np.abs(n_axis[d].values)))})
+    n_axis = axis_density(ds)
     k = red["delta_g"] * n_axis.values / om - 2.0  # > 0: self-trapped by the axis criterion
     x = n_axis.x.values
     i0 = int(np.argmin(np.abs(x)))
@@ -179,6 +186,12 @@ def mpi_check(config: Mapping[str, Any], name: str, store_path: str | Path, out:
            "ranks": float(ds.attrs["params"]["ranks"]), "window_rabi": window,
            "t_final_rabi": float(ds.t.values[-1] * om / (2 * math.pi))}
     row["x_c_3d_over_axis"] = row["x_c_3d"] / row["x_c_axis_tf"]
+    # the Galerkin-projected reduction (kappa x 2/3, spinsweep.solvers.rabi KAPPA_REDUCTIONS) for comparison, and
+    # max_t Z at the centre in the window: ~ +1 means the centre is not self-trapped (x_c_3d then NaN)
+    proj = x_c_predicted(types.SimpleNamespace(Lambda0=red["Lambda0"] * 2.0 / 3.0, R_x=red["R_x"] * 1e-6))
+    row["x_c_projected_tf"] = proj["x_c_um"]
+    t_end = window * 2 * math.pi / om
+    row["Z_max_centre"] = float(Z.sel(t=slice(None, t_end)).isel(x=int(np.argmin(np.abs(Z.x.values)))).max())
     xi = "xi_R"
     meta = {"x_c_3d": (xi, "x_c of the radially integrated Z(x, t) (analysis.torque.x_c_measured)"),
             "x_c_3d_err": (xi, "uncertainty of x_c_3d (left/right asymmetry, half a grid step)"),
@@ -191,16 +204,18 @@ def mpi_check(config: Mapping[str, Any], name: str, store_path: str | Path, out:
             "ranks": ("1", "MPI ranks of the run (store attrs)"),
             "window_rabi": ("1", "time window of max_t Z, Rabi periods"),
             "t_final_rabi": ("1", "run length, Rabi periods"),
-            "x_c_3d_over_axis": ("1", "x_c_3d / x_c_axis_tf")}
+            "x_c_3d_over_axis": ("1", "x_c_3d / x_c_axis_tf"),
+            "x_c_projected_tf": (xi, "1D projected reduction (kappa x 2/3): R_x sqrt(1 - 3/Lambda0)"),
+            "Z_max_centre": ("1", "max_t Z(x = 0) of the radially integrated Z in the window (~1: centre oscillates)")}
     table = xr.Dataset({k: ("run", [v], {"units": meta[k][0], "long_name": meta[k][1]}) for k, v in row.items()},
                        coords={"run": ("run", [name], {"units": "1", "long_name": "torque.mpi_runs entry"})})
     table.attrs["description"] = ("x_c of the radially integrated Z(x,t) (x_c_3d) vs the 1D axis reduction "
                                   "(x_c_axis_tf: TF parabola fit; x_c_axis_grid: kappa n_axis = 2 Omega_R on the "
                                   "grid), lengths in solver units xi_R")
-    log.info("torque mpi %s: x_c(radially integrated Z) = %.3g +- %.2g, axis reduction x_c = %.3g (TF fit, "
-             "Lambda0 = %.3g, R_x = %.3g), %.3g (grid); ratio %.3f; %d ranks", name, row["x_c_3d"],
-             row["x_c_3d_err"], row["x_c_axis_tf"], red["Lambda0"], red["R_x"], row["x_c_axis_grid"],
-             row["x_c_3d_over_axis"], int(row["ranks"]))
+    log.info("torque mpi %s: x_c(radially integrated Z) = %.3g +- %.2g (max_t Z(0) = %.2f), axis reduction x_c = "
+             "%.3g (TF fit, Lambda0 = %.3g, R_x = %.3g), %.3g (grid), projected %.3g; ratio %.3f; %d ranks", name,
+             row["x_c_3d"], row["x_c_3d_err"], row["Z_max_centre"], row["x_c_axis_tf"], red["Lambda0"], red["R_x"],
+             row["x_c_axis_grid"], row["x_c_projected_tf"], row["x_c_3d_over_axis"], int(row["ranks"]))
     return store.write_dataset(table, out, params={"study": "torque", "mpi_run": name, "entry": dict(entry)},
                                wall_time_s=watch.elapsed)
 
