@@ -67,10 +67,10 @@ def test_the_3d_study_config_validates():
     config = {**load(), **overlay}
     validate(copy.deepcopy(config))
     runs = T.mpi_runs(config)
-    assert {"cigar3d", "cigar3d-reduced"} <= set(runs)
+    assert {"cigar3d", "cigar3d-reduced", "cigar2d-reduced"} <= set(runs)
     for name in runs:
         cfg = T.mpi_run_config(config, name)
-        assert len(cfg["model"]["shape"]) == 3
+        assert len(cfg["model"]["shape"]) == (2 if name.startswith("cigar2d") else 3)
     assert runs["cigar3d-reduced"]["ranks"] == 2
 
 

@@ -186,9 +186,11 @@ def mpi_check(config: Mapping[str, Any], name: str, store_path: str | Path, out:
            "ranks": float(ds.attrs["params"]["ranks"]), "window_rabi": window,
            "t_final_rabi": float(ds.t.values[-1] * om / (2 * math.pi))}
     row["x_c_3d_over_axis"] = row["x_c_3d"] / row["x_c_axis_tf"]
-    # the Galerkin-projected reduction (kappa x 2/3, spinsweep.solvers.rabi KAPPA_REDUCTIONS) for comparison, and
-    # max_t Z at the centre in the window: ~ +1 means the centre is not self-trapped (x_c_3d then NaN)
-    proj = x_c_predicted(types.SimpleNamespace(Lambda0=red["Lambda0"] * 2.0 / 3.0, R_x=red["R_x"] * 1e-6))
+    # the Galerkin-projected reduction onto the Thomas-Fermi transverse profile, kappa x int f^2/(f(0) int f):
+    # 2/3 in 3D (spinsweep.solvers.rabi KAPPA_REDUCTIONS "projected"), 4/5 for the one transverse axis of a 2D
+    # run; and max_t Z at the centre in the window: ~ +1 means the centre is not self-trapped (x_c_3d then NaN)
+    weight = 2.0 / 3.0 if ds["n_full"].ndim == 4 else 4.0 / 5.0
+    proj = x_c_predicted(types.SimpleNamespace(Lambda0=red["Lambda0"] * weight, R_x=red["R_x"] * 1e-6))
     row["x_c_projected_tf"] = proj["x_c_um"]
     t_end = window * 2 * math.pi / om
     row["Z_max_centre"] = float(Z.sel(t=slice(None, t_end)).isel(x=int(np.argmin(np.abs(Z.x.values)))).max())
@@ -205,7 +207,7 @@ def mpi_check(config: Mapping[str, Any], name: str, store_path: str | Path, out:
             "window_rabi": ("1", "time window of max_t Z, Rabi periods"),
             "t_final_rabi": ("1", "run length, Rabi periods"),
             "x_c_3d_over_axis": ("1", "x_c_3d / x_c_axis_tf"),
-            "x_c_projected_tf": (xi, "1D projected reduction (kappa x 2/3): R_x sqrt(1 - 3/Lambda0)"),
+            "x_c_projected_tf": (xi, "1D projected reduction (kappa x 2/3 in 3D, 4/5 in 2D): TF x_c"),
             "Z_max_centre": ("1", "max_t Z(x = 0) of the radially integrated Z in the window (~1: centre oscillates)")}
     table = xr.Dataset({k: ("run", [v], {"units": meta[k][0], "long_name": meta[k][1]}) for k, v in row.items()},
                        coords={"run": ("run", [name], {"units": "1", "long_name": "torque.mpi_runs entry"})})
