@@ -1,5 +1,5 @@
-"""Slurm integration: `snakemake --profile slurm` from the repository root runs a tiny sweep and a 2-rank
-MPI rule as real Slurm jobs (srun --mpi=pmi2).  Skips on a laptop without Slurm; under CI=true the
+"""Slurm integration: `snakemake --profile slurm` from the repository root runs a tiny sweep, the 2-rank MPI
+self-test and a real 2-rank GPE rule (torque_gpe_mpi: a tiny 2D run, a few steps) as Slurm jobs (srun --mpi=pmi2).  Skips on a laptop without Slurm; under CI=true the
 fixture installs and starts a single-node cluster (cluster/local-slurm/start.sh) and the test must run."""
 
 from __future__ import annotations
@@ -16,6 +16,14 @@ from spinsweep_testing import IN_CI, REPO, require
 from spinsweep.solvers import store
 
 pytestmark = pytest.mark.slurm
+
+#: torque.mpi_runs entry: a tiny 2D elongated cloud, a few steps, on 2 ranks (as tests/torque/test_mpi_rule.py)
+TINY_2D = {"ranks": 2,
+           "gpe": {"model": {"shape": [64, 16], "box": [40.0, 4.0], "g11": 1.0, "g22": 1.0, "g12": 0.85,
+                             "omega_R": 1.0, "atom_number": 503.0, "trap": [0.395, 6.32]},
+                   "time": {"t_final": 0.3, "output_every": 10},
+                   "initial": {"ground_dt": 0.01, "ground_tol": 1.0e-3},
+                   "checks": {"points_per_xi_s": 0.5, "max_phase": 3.0}}}
 
 
 def _slurm_up() -> bool:
@@ -54,11 +62,13 @@ def test_profile_runs_sweep_and_mpi_rule_on_slurm(slurm, slurm_env, tmp_path):
     config["magnon"]["sweep"] = {"axes": {"h_over_T": {"values": [0.05, 1.0]}, "bias": {"values": [0.01]}},
                                  "batch_size": 1}
     config["magnon"]["fits"].update(realisations=2, batch_size=1)
+    config["torque"]["mpi_runs"] = {"tiny2d": TINY_2D}  # targeted below; the torque study itself is not built
     cfg = tmp_path / "config.yaml"
     cfg.write_text(yaml.safe_dump(config))
     mpi_out = results / "selftest" / "mpi-2.json"
+    gpe_check = results / "torque" / "mpi" / "checks" / "tiny2d.zarr"
     cmd = ["snakemake", "--profile", "slurm", "--configfile", str(cfg),
-           "--", str(results / "magnon" / "sweep.zarr"), str(mpi_out)]
+           "--", str(results / "magnon" / "sweep.zarr"), str(mpi_out), str(gpe_check)]
     run = subprocess.run(cmd, cwd=REPO, env=slurm_env, capture_output=True, text=True, timeout=1200)
     log = run.stdout + run.stderr
     assert run.returncode == 0, log[-4000:]
@@ -68,5 +78,11 @@ def test_profile_runs_sweep_and_mpi_rule_on_slurm(slurm, slurm_env, tmp_path):
     # ranks started by srun --mpi=pmi2 inside the Slurm job form one world
     report = json.loads(mpi_out.read_text())
     assert report["ranks"] == 2 and report["allreduce_ok"]
+    # the GPE rule: 2 ranks under srun --mpi=pmi2 wrote one complete store (ranks recorded in its attrs)
+    gpe = results / "torque" / "mpi" / "tiny2d.zarr"
+    assert store.is_complete(gpe)
+    assert store.open_dataset(gpe).attrs["params"]["ranks"] == 2
+    assert int(store.open_dataset(gpe_check).ranks.item()) == 2
+    assert "torque_gpe_mpi" in log
     again = subprocess.run(cmd, cwd=REPO, env=slurm_env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr

@@ -4,6 +4,8 @@
 from spinsweep.workflow.studies.torque import analysis_points as torque_points
 from spinsweep.workflow.studies.torque import batches_of as torque_batches_of
 from spinsweep.workflow.studies.torque import gpe_threads as torque_threads
+from spinsweep.workflow.studies.torque import mpi_ranks as torque_mpi_ranks
+from spinsweep.workflow.studies.torque import mpi_runs as torque_mpi_runs
 from spinsweep.workflow.studies.torque import physics_for as torque_physics
 from spinsweep.workflow.study import get as get_study
 
@@ -120,3 +122,63 @@ rule torque_figures:
         ENV
     script:
         "../scripts/torque_figures.py"
+
+
+# ---- optional 2D/3D GPE runs as MPI jobs (torque.mpi_runs; the default config has none) -------------------
+rule torque_gpe_mpi_config:
+    # the gpe run configuration of torque.mpi_runs.<name>, validated against the gpe schema
+    output:
+        f"{TQ}/mpi/{{name}}.yaml",
+    params:
+        run=lambda wc: torque_mpi_runs(config)[wc.name],
+    wildcard_constraints:
+        name=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
+    log:
+        f"{TQ}/logs/mpi-{{name}}-config.log",
+    conda:
+        ENV
+    script:
+        "../scripts/torque_mpi_config.py"
+
+
+rule torque_gpe_mpi:
+    # one 2D/3D GPE run on `ranks` MPI ranks (slabs); locally mpiexec on loopback (HYDRA_IFACE=lo), under the
+    # Slurm profile srun --mpi=pmi2 with one CPU per rank (cluster/slurm/config.yaml set-resources)
+    input:
+        f"{TQ}/mpi/{{name}}.yaml",
+    output:
+        directory(f"{TQ}/mpi/{{name}}.zarr"),
+    params:
+        run=lambda wc: torque_mpi_runs(config)[wc.name],
+    wildcard_constraints:
+        name=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
+    threads: lambda wc: torque_mpi_ranks(config, wc.name)
+    resources:
+        tasks=lambda wc: torque_mpi_ranks(config, wc.name),
+        mpi=config.get("mpi", {}).get("launcher", "mpiexec"),
+        runtime=120,
+    log:
+        f"{TQ}/logs/mpi-{{name}}.log",
+    conda:
+        ENV
+    shell:
+        "HYDRA_IFACE=lo OMP_NUM_THREADS=1 {resources.mpi} -n {resources.tasks} "
+        "python -m spinsweep.workflow.gpe_cli run --config {input} --store {output} > {log} 2>&1"
+
+
+rule torque_mpi_check:
+    # x_c of the radially integrated Z(x, t) vs the 1D axis reduction (one-row table store)
+    input:
+        f"{TQ}/mpi/{{name}}.zarr",
+    output:
+        directory(f"{TQ}/mpi/checks/{{name}}.zarr"),
+    params:
+        run=lambda wc: torque_mpi_runs(config)[wc.name],
+    wildcard_constraints:
+        name=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
+    log:
+        f"{TQ}/logs/mpi-{{name}}-xc.log",
+    conda:
+        ENV
+    script:
+        "../scripts/torque_mpi_check.py"

@@ -14,6 +14,11 @@ Jobs (rules in ``workflow/rules/torque.smk``):
   Fig. 2a-d and Extended Data Fig. 1 products (LLE vs GPE).
 * ``torque_tables`` -- ``tables.zarr``: one row per sweep point (v/c_s, L1, L2, x_c, breaking time).
 * ``torque_figures`` -- :func:`spinsweep.analysis.torque.make_figures`.
+* optional (``torque.mpi_runs``, empty by default; ``config/studies/torque-3d.yaml``): ``torque_gpe_mpi_config``
+  renders an entry's gpe configuration, ``torque_gpe_mpi`` runs it as a 2D/3D MPI job
+  (``{resources.mpi} -n {resources.tasks} python -m spinsweep.workflow.gpe_cli run``) into ``mpi/<name>.zarr``,
+  ``torque_mpi_check`` compares x_c of the radially integrated Z(x, t) with the 1D axis reduction
+  (:func:`mpi_check`, ``mpi/checks/<name>.zarr``).
 
 Everything here moves stores in and out and translates config entries to parameters; the physics lives in
 ``spinsweep.solvers`` (GPE, LLE, RabiParams) and ``spinsweep.analysis.torque``.
@@ -34,7 +39,8 @@ log = logging.getLogger("spinsweep")
 
 
 def _extra_targets(config: Mapping[str, Any]) -> list[str]:
-    return [f"{str(config['results']).rstrip('/')}/torque/tables.zarr"]
+    root = f"{str(config['results']).rstrip('/')}/torque"
+    return [f"{root}/tables.zarr"] + [f"{root}/mpi/checks/{name}.zarr" for name in mpi_runs(config)]
 
 
 STUDY = Study(
@@ -69,6 +75,157 @@ def physics_for(config: Mapping[str, Any], rule: str) -> dict[str, Any]:
 def gpe_threads(config: Mapping[str, Any]) -> int:
     """Threads of one batched GPE job (engine setting ``torque.threads``; null: 2)."""
     return int(config["torque"].get("threads") or 2)
+
+
+# ---------------------------------------------------------------- MPI runs (torque.mpi_runs)
+def mpi_runs(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The optional ``torque.mpi_runs`` entries (name -> {ranks, gpe, window_rabi}); {} when absent."""
+    return dict((config.get("torque") or {}).get("mpi_runs") or {})
+
+
+def mpi_ranks(config: Mapping[str, Any], name: str) -> int:
+    """MPI ranks of the run ``name`` (the rule's ``tasks`` resource and, for local scheduling, its threads)."""
+    return int(mpi_runs(config)[name]["ranks"])
+
+
+def mpi_run_config(config: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """The gpe run configuration of ``torque.mpi_runs.<name>``: a 2D/3D model run validated against the gpe
+    schema (errors name the torque key), with ``threads: 1`` (one thread per rank)."""
+    from spinsweep.workflow.config import ConfigError, validate_with
+
+    entry = mpi_runs(config)[name]
+    cfg = {**entry["gpe"], "threads": 1}
+    validate_with(cfg, "gpe", prefix=("torque", "mpi_runs", name, "gpe"))
+    shape = cfg["model"]["shape"]
+    if len(shape) not in (2, 3):
+        raise ConfigError(f"config key 'torque.mpi_runs.{name}.gpe.model.shape': {shape} is not 2D or 3D "
+                          "(1D runs are not domain-decomposed: use the batched torque_gpe rule)")
+    P = int(entry["ranks"])
+    if shape[0] % P or shape[1] % P:
+        raise ConfigError(f"config key 'torque.mpi_runs.{name}.ranks': {P} ranks must divide nx = {shape[0]} "
+                          f"and ny = {shape[1]} (slab decomposition)")
+    return cfg
+
+
+def write_mpi_config(config: Mapping[str, Any], name: str, out: str | Path) -> Path:
+    """Rule torque_gpe_mpi_config: the rendered YAML that ``gpe_cli run --config`` reads."""
+    import yaml
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(f"# torque.mpi_runs.{name} rendered for spinsweep gpe run (do not edit: regenerated)\n"
+                   + yaml.safe_dump(mpi_run_config(config, name), sort_keys=False))
+    return out
+
+
+def axis_density(ds):
+    """n(x, r_perp = 0, t = 0) of a 2D/3D store: the full-grid density on the grid line nearest the axis (the
+    transverse maximum where a transverse axis has no coordinate)."""
+    import numpy as np
+
+    n = ds["n_full"].isel(t=0).astype("float64")
+    for d in [d for d in n.dims if d != "x"]:
+        n = n.isel({d: int(np.argmin(np.abs(n[d].values)))}) if d in n.coords else n.max(d)
+    return n
+
+
+def axis_reduction(ds) -> dict[str, float]:
+    """The 1D "axis" reduction (spinsweep.solvers.rabi, hbar kappa n(x) = delta_g n(x, r_perp = 0)) of a 2D/3D
+    quench run (all atoms start in |1,-1>, so delta_g = g22 - g12): kappa n0/Omega_R from the initial density on
+    the axis, and R_x of the Thomas-Fermi parabola through it (weighted fit of n_axis(x) = n0 (1 - x^2/R_x^2) to
+    the points above half the peak).  Solver units (hbar = m = 1)."""
+    import numpy as np
+
+    p = ds.attrs["params"]["gpe_params"]
+    dg = float(np.ravel(p["g22"])[0]) - float(np.ravel(p["g12"])[0])
+    om = float(np.ravel(p["omega_R"])[0])
+    n = axis_density(ds)
+    x, nx = n.x.values, n.values
+    keep = nx > 0.5 * nx.max()
+    A = np.stack([np.ones(keep.sum()), x[keep] ** 2], axis=1)
+    (c0, c2), *_ = np.linalg.lstsq(A, nx[keep], rcond=None)
+    return {"Lambda0": dg * c0 / om, "R_x": math.sqrt(-c0 / c2) if c2 < 0 else math.nan, "n0_axis": float(c0),
+            "delta_g": dg, "omega_R": om}
+
+
+def mpi_check(config: Mapping[str, Any], name: str, store_path: str | Path, out: str | Path) -> Path:
+    """Rule torque_mpi_check: x_c of the radially integrated Z(x, t) of the 2D/3D run ``name``
+    (:func:`spinsweep.analysis.torque.x_c_measured`) against the 1D axis reduction's x_c = R_x sqrt(1 - 2/Lambda0)
+    (:func:`spinsweep.analysis.torque.x_c_predicted` with the axis density of :func:`axis_reduction`) and the
+    axis-density crossing kappa n_axis(x_c, t=0) = 2 Omega_R read off the grid directly.  One-row table store
+    (solver units: lengths in xi_R = sqrt(hbar/(m Omega_R)) of the run)."""
+    import types
+
+    import numpy as np
+    import xarray as xr
+
+    from spinsweep.analysis.torque import x_c_measured, x_c_predicted
+    from spinsweep.solvers import store
+
+    watch = store.Stopwatch()
+    entry = mpi_runs(config)[name]
+    ds = store.open_dataset(store_path)
+    red = axis_reduction(ds)
+    om = red["omega_R"]
+    Z = ds["Z"].astype("float64")
+    if "point" in Z.dims:
+        Z = Z.isel(point=0)
+    Z = Z.assign_coords(rabi_t=("t", ds.t.values * om / (2 * math.pi)))
+    window = float(entry.get("window_rabi", 0.8))
+    meas = x_c_measured(Z, t_window_rabi=window)
+    # x_c_predicted reads R_x in metres and returns um: pass R_x * 1e-6 to get solver units back
+    pred = x_c_predicted(types.SimpleNamespace(Lambda0=red["Lambda0"], R_x=red["R_x"] * 1e-6))
+    n_axis = axis_density(ds)
+    k = red["delta_g"] * n_axis.values / om - 2.0  # > 0: self-trapped by the axis criterion
+    x = n_axis.x.values
+    i0 = int(np.argmin(np.abs(x)))
+    grid_xc = [abs(float(xv)) for xv in (_crossing(x[i0:], -k[i0:]), _crossing(x[i0::-1], -k[i0::-1]))]
+    row = {"x_c_3d": meas["x_c_um"], "x_c_3d_err": meas["x_c_err_um"], "x_c_3d_left": meas["x_c_left_um"],
+           "x_c_3d_right": meas["x_c_right_um"], "x_c_axis_tf": pred["x_c_um"],
+           "x_c_axis_grid": float(np.nanmean(grid_xc)), "Lambda0_axis": red["Lambda0"], "R_x": red["R_x"],
+           "ranks": float(ds.attrs["params"]["ranks"]), "window_rabi": window,
+           "t_final_rabi": float(ds.t.values[-1] * om / (2 * math.pi))}
+    row["x_c_3d_over_axis"] = row["x_c_3d"] / row["x_c_axis_tf"]
+    # the Galerkin-projected reduction onto the Thomas-Fermi transverse profile, kappa x int f^2/(f(0) int f):
+    # 2/3 in 3D (spinsweep.solvers.rabi KAPPA_REDUCTIONS "projected"), 4/5 for the one transverse axis of a 2D
+    # run; and max_t Z at the centre in the window: ~ +1 means the centre is not self-trapped (x_c_3d then NaN)
+    weight = 2.0 / 3.0 if ds["n_full"].ndim == 4 else 4.0 / 5.0
+    proj = x_c_predicted(types.SimpleNamespace(Lambda0=red["Lambda0"] * weight, R_x=red["R_x"] * 1e-6))
+    row["x_c_projected_tf"] = proj["x_c_um"]
+    t_end = window * 2 * math.pi / om
+    row["Z_max_centre"] = float(Z.sel(t=slice(None, t_end)).isel(x=int(np.argmin(np.abs(Z.x.values)))).max())
+    xi = "xi_R"
+    meta = {"x_c_3d": (xi, "x_c of the radially integrated Z(x, t) (analysis.torque.x_c_measured)"),
+            "x_c_3d_err": (xi, "uncertainty of x_c_3d (left/right asymmetry, half a grid step)"),
+            "x_c_3d_left": (xi, "x_c_3d on the x < 0 side (signed)"),
+            "x_c_3d_right": (xi, "x_c_3d on the x > 0 side (signed)"),
+            "x_c_axis_tf": (xi, "1D axis reduction: R_x sqrt(1 - 2/Lambda0) (analysis.torque.x_c_predicted)"),
+            "x_c_axis_grid": (xi, "1D axis reduction on the grid: delta_g n(x, r_perp=0, t=0) = 2 Omega_R"),
+            "Lambda0_axis": ("1", "kappa n0/Omega_R of the axis reduction (delta_g n_axis(0)/Omega_R)"),
+            "R_x": (xi, "axial Thomas-Fermi radius of the axis density (parabola fit)"),
+            "ranks": ("1", "MPI ranks of the run (store attrs)"),
+            "window_rabi": ("1", "time window of max_t Z, Rabi periods"),
+            "t_final_rabi": ("1", "run length, Rabi periods"),
+            "x_c_3d_over_axis": ("1", "x_c_3d / x_c_axis_tf"),
+            "x_c_projected_tf": (xi, "1D projected reduction (kappa x 2/3 in 3D, 4/5 in 2D): TF x_c"),
+            "Z_max_centre": ("1", "max_t Z(x = 0) of the radially integrated Z in the window (~1: centre oscillates)")}
+    table = xr.Dataset({k: ("run", [v], {"units": meta[k][0], "long_name": meta[k][1]}) for k, v in row.items()},
+                       coords={"run": ("run", [name], {"units": "1", "long_name": "torque.mpi_runs entry"})})
+    table.attrs["description"] = ("x_c of the radially integrated Z(x,t) (x_c_3d) vs the 1D axis reduction "
+                                  "(x_c_axis_tf: TF parabola fit; x_c_axis_grid: kappa n_axis = 2 Omega_R on the "
+                                  "grid), lengths in solver units xi_R")
+    log.info("torque mpi %s: x_c(radially integrated Z) = %.3g +- %.2g (max_t Z(0) = %.2f), axis reduction x_c = "
+             "%.3g (TF fit, Lambda0 = %.3g, R_x = %.3g), %.3g (grid), projected %.3g; ratio %.3f; %d ranks", name,
+             row["x_c_3d"], row["x_c_3d_err"], row["Z_max_centre"], row["x_c_axis_tf"], red["Lambda0"], red["R_x"],
+             row["x_c_axis_grid"], row["x_c_projected_tf"], row["x_c_3d_over_axis"], int(row["ranks"]))
+    return store.write_dataset(table, out, params={"study": "torque", "mpi_run": name, "entry": dict(entry)},
+                               wall_time_s=watch.elapsed)
+
+
+def _crossing(x, m) -> float:
+    from spinsweep.analysis.torque.interface import _first_crossing
+
+    return _first_crossing(x, m, 0.0)
 
 
 # ---------------------------------------------------------------- config -> parameters
