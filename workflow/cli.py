@@ -76,10 +76,7 @@ def config_overrides(extra: list[str]) -> tuple[list[str], dict]:
         return extra, {}
     import yaml
 
-    start = extra.index("--config") + 1
-    stop = start
-    while stop < len(extra) and not extra[stop].startswith("-"):
-        stop += 1
+    start, stop = _config_span(extra)
     nested: dict = {}
     plain = []
     for entry in extra[start:stop]:
@@ -214,16 +211,20 @@ def _run(args, extra: list[str]) -> int:
     return code
 
 
+def _config_span(extra: list[str]) -> tuple[int, int]:
+    """``(start, stop)`` of the ``KEY=VALUE`` words following ``--config`` in ``extra`` (empty: no ``--config``)."""
+    if "--config" not in extra:
+        return 0, 0
+    start = stop = extra.index("--config") + 1
+    while stop < len(extra) and not extra[stop].startswith("-"):
+        stop += 1
+    return start, stop
+
+
 def _config_overrides(extra: list[str]) -> list[str]:
     """The ``KEY=VALUE`` words following ``--config`` among the arguments passed on to Snakemake."""
-    if "--config" not in extra:
-        return []
-    words = []
-    for word in extra[extra.index("--config") + 1:]:
-        if word.startswith("-"):
-            break
-        words.append(word)
-    return words
+    start, stop = _config_span(extra)
+    return extra[start:stop]
 
 
 def _report_current(report: Path, results: Path) -> bool:
