@@ -57,12 +57,22 @@ def _legend_below(ax, ncol=2):
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=ncol, frameon=False)
 
 
+def _ticks():
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(3)  # narrow side panels: few time labels, so that they never run into each other
+
+
 def _fig_single(ds, fit, letter, path):
     plt = _plt()
     t = ds.t.values
     traj = "F10_traj" in ds and letter in "ac"
     localized = ds.attrs.get("initial") == "localized"
-    if traj or localized:  # single trajectories (the seed's inset of Fig. 3a) or the zoom beside the data
+    if traj:  # single trajectories and their spread about the mean (the seed's inset of Fig. 3a) beside the data
+        fig = plt.figure(figsize=(9.6, 5.2))
+        grid = fig.add_gridspec(2, 2, width_ratios=[3, 1.5])
+        ax, side, spread = fig.add_subplot(grid[:, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, 1])
+    elif localized:  # the zoom beside the data
         fig, (ax, side) = plt.subplots(1, 2, figsize=(9.0, 4.8), gridspec_kw={"width_ratios": [3, 1.4]})
     else:
         fig, ax = plt.subplots(figsize=(6.4, 4.8))
@@ -93,12 +103,19 @@ def _fig_single(ds, fit, letter, path):
         side.set_title("zoom on F10, F01 (dotted: 1/N_a)", fontsize=8)
     if traj:
         k_max = min(3, ds.sizes["traj"])
+        styles = ("-", "--", ":")
         for k in range(k_max):
-            side.plot(t, ds.F10_traj.values[k], color=RED, lw=0.7, alpha=0.8)
-            side.plot(t, ds.F01_traj.values[k], color=BLUE, lw=0.7, alpha=0.8)
-        side.set_xlim(t[0], t[len(t) // 4])
-        side.set_xlabel("t / tau")
-        side.set_title(f"{k_max} single trajectories (first quarter)", fontsize=8)
+            side.plot(t, ds.F10_traj.values[k], color=RED, lw=0.8, ls=styles[k % 3])
+            side.plot(t, ds.F01_traj.values[k], color=BLUE, lw=0.8, ls=styles[k % 3])
+            spread.plot(t, ds.F10_traj.values[k] - ds.F10_mean.values, color=RED, lw=0.8, ls=styles[k % 3])
+            spread.plot(t, ds.F01_traj.values[k] - ds.F01_mean.values, color=BLUE, lw=0.8, ls=styles[k % 3])
+        side.set_ylim(-0.02, 1.05)
+        side.set_title(f"{k_max} single trajectories (line styles)", fontsize=8)
+        spread.axhline(0, color=GREY, lw=0.5)
+        spread.set_xlabel("t / tau")
+        spread.set_title("trajectory minus ensemble mean", fontsize=8)
+    for extra in fig.axes[1:]:
+        extra.xaxis.set_major_locator(_ticks())
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
