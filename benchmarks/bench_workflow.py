@@ -38,16 +38,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     from spinsweep.solvers import store
+    from spinsweep.workflow.studies.magnon import tiny_config
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-        config.update(studies=["magnon"])
-        config["dask"].update(n_workers=1, dashboard=None, progress=False)
-        config["magnon"]["fixed"].update(n_t=21)
-        config["magnon"]["sweep"] = {"axes": {"h_over_T": {"values": [0.1, 1.0]}, "bias": {"values": [0.01]}},
-                                     "batch_size": 2}
-        config["magnon"]["fits"].update(realisations=2, batch_size=2)
+        config = tiny_config(yaml.safe_load((REPO / "config" / "config.yaml").read_text()))
         (work / "tiny.yaml").write_text(yaml.safe_dump(config))
         spinsweep = [sys.executable, "-m", "spinsweep.workflow.cli", "run", "--cores", "2", "--configfile",
                      "tiny.yaml"]

@@ -16,7 +16,7 @@ import xarray as xr  # noqa: E402
 
 from spinsweep.solvers.magnons.relaxation import conductance_matrix, lambda_matrix  # noqa: E402
 
-FIT_VARS = ("L11", "L12", "L22")
+from .fit import FIT_VARS  # noqa: E402  (the fitted coefficients: one owner, the fit)
 
 from . import FIGURES  # noqa: E402
 
@@ -118,6 +118,12 @@ def _pick_example(sweep):
     return None
 
 
+def _relaxed_by(t, curves, level):
+    """First time after which every column of ``curves`` (time along axis 0) stays within +-``level``."""
+    out = np.nonzero(np.any(np.abs(curves) > level, axis=1))[0]
+    return float(t[min(out[-1] + 1, len(t) - 1)]) if out.size else float(t[0])
+
+
 def _fig_traces(sweep, fits, path):
     T, A, unit = _unit_scale(sweep)
     pick = _pick_example(sweep)
@@ -136,6 +142,7 @@ def _fig_traces(sweep, fits, path):
     lfit = [float(ft[k + "_fit"].mean("realisation")) / unit[k] for k in FIT_VARS]
     t = pt["t"].values
     lam = lambda_matrix(t, km, conductance_matrix(*lfit))
+    t_end = 0.0  # the time axis ends where every trace has relaxed below 1% of its initial imbalance
     for p, ax in enumerate(axes):
         name = str(pt["protocol"].values[p])
         w = np.stack([pt["dM"].values[p] / nscr, pt["dT"].values[p] / T], axis=-1)
@@ -147,19 +154,28 @@ def _fig_traces(sweep, fits, path):
         ax.plot(t, fitted[:, 0] / norm, "k--", lw=1, label="linear model, fitted L")
         ax.plot(t, fitted[:, 1] / norm, "k--", lw=1)
         ax.axhline(0, color="0.6", lw=0.5)
+        t_end = max(t_end, _relaxed_by(t, np.concatenate([w, fitted], axis=1) / norm, 0.01))
         ax.set_xlabel("t / tau~")
         init = "Delta M(0) > 0, Delta T(0) = 0" if name == "spin" else "Delta T(0) > 0, Delta M(0) = 0"
         ax.set_title(f"{name} protocol: {init}", fontsize=10)
     axes[0].set_ylabel("imbalance / initial imbalance")
+    axes[0].set_xlim(t[0], min(t[-1], 1.5 * t_end))
+    axes[1].set_xlim(t[0], min(t[-1], 1.5 * t_end))
     axes[0].legend(fontsize=8)
-    fig.suptitle(f"h/T = {float(pt['h_over_T']):.3g}, bias = {float(pt['bias']):.3g}", fontsize=10)
+    fig.suptitle(f"h/T = {float(pt['h_over_T']):.3g}, bias = {float(pt['bias']):.3g}; the run continues to "
+                 f"t = {t[-1]:.3g} tau~ with all imbalances below 1%", fontsize=10)
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
 
+def _legend_below(ax, ncol):
+    """Legend under the axes, so that it never covers data."""
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=ncol, frameon=False)
+
+
 def _fig_fits(sweep, fits, path):
     dev = relative_deviation(sweep, fits)
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 5), constrained_layout=True)
     ax = axes[0]
     x = sweep["h_over_T"].values
     j0 = 0
@@ -172,7 +188,7 @@ def _fig_fits(sweep, fits, path):
     ax.set_xlabel("h/T")
     ax.set_ylabel("fitted / exact")
     ax.set_title(f"fit at bias = {float(sweep['bias'][j0]):.3g} (mean +- std)", fontsize=10)
-    ax.legend(fontsize=8)
+    _legend_below(ax, ncol=3)
     ax = axes[1]
     b = sweep["bias"].values
     worst = dev.to_array("coef").max("coef", skipna=False)
@@ -185,16 +201,15 @@ def _fig_fits(sweep, fits, path):
         ok = both.isel(h_over_T=i).values
         line, = ax.loglog(b, yv, "-", lw=1, color=f"C{n}")
         ax.loglog(b[ok], yv[ok], "o", ms=4, color=f"C{n}",
-                  label=f"h/T = {x[i]:.3g}" + (f" (5 % at bias {float(thresh[i]):.2g})"
+                  label=f"h/T = {x[i]:.3g}" + (f" (> 5 % or infeasible from bias {float(thresh[i]):.2g})"
                                                if np.isfinite(thresh[i]) else ""))
         ax.loglog(b[~ok], yv[~ok], "o", ms=4, mfc="none", color=f"C{n}")
-    ax.axhline(0.05, color="k", ls=":", lw=1)
-    ax.text(0.02, 0.97, "open symbols: one protocol infeasible (h_R(0) <= 0)", transform=ax.transAxes,
-            fontsize=7, va="top")
+    ax.axhline(0.05, color="k", ls=":", lw=1, label="5 %")
+    ax.plot([], [], "o", ms=4, mfc="none", color="0.3", label="open: one protocol infeasible (h_R(0) <= 0)")
     ax.set_xlabel("bias")
     ax.set_ylabel("max relative deviation (L11, L12, L22)")
     ax.set_title("breakdown of linear response", fontsize=10)
-    ax.legend(fontsize=8)
+    _legend_below(ax, ncol=2)
     fig.savefig(path, dpi=120)
     plt.close(fig)
 

@@ -3,8 +3,10 @@
 Part 1 (collision ensembles, Fig. 3):
 
 * :func:`fit_exchange` -- J, gamma (+ stderr) of one ensemble Dataset with the formula values;
-* :func:`fit_table` -- fit_exchange over many Datasets as one xarray Dataset (dim ``run``);
-* :func:`make_figures` and :data:`COLLISION_FIGURES` -- Fig. 3a-e and the sweep maps as PNG files.
+* :func:`fit_table` -- fit_exchange over many Datasets as one xarray Dataset (dim ``run``): the content of
+  ``results/noble/fits.zarr``;
+* :func:`make_figures` and :data:`COLLISION_FIGURES` -- Fig. 3a-e and the sweep maps as PNG files, drawn from
+  the panel ensembles and the fit table (no fitting in figure code).
 
 Part 2 (mixture modes, Figs. 2 and 4):
 
@@ -22,17 +24,16 @@ MODES_FIGURES = ("fig2a", "fig2b", "fig2c", "fig4a", "fig4b", "modes_convergence
                  "map_field_density")
 FIGURES = COLLISION_FIGURES + MODES_FIGURES
 
-from .fit import fit_exchange, propagator, two_mode_pair, two_mode_single
-from .formulas import (J_formula, alpha_interpolated, alpha_paper, bunching_times, contrast_formula,
-                       gamma_formula)
+from .fit import fit_exchange, fit_table, propagator, two_mode_pair, two_mode_single
+from .formulas import J_formula, alpha_interpolated, bunching_times, contrast_formula, gamma_formula
 
-__all__ = ["COLLISION_FIGURES", "FIGURES", "J_formula", "MODES_FIGURES", "alpha_interpolated", "alpha_paper",
+__all__ = ["COLLISION_FIGURES", "FIGURES", "J_formula", "MODES_FIGURES", "alpha_interpolated",
            "bunching_times", "contrast_formula", "fit_exchange", "fit_table", "gamma_formula", "make_figures",
            "make_modes_figures", "propagator", "two_mode_pair", "two_mode_single"]
 
 
 def __getattr__(name):  # figures import matplotlib; load them only when asked
-    if name in ("make_figures", "fit_table"):
+    if name == "make_figures":
         from . import figures
         return getattr(figures, name)
     if name == "make_modes_figures":

@@ -1,10 +1,11 @@
 """Figures of the collision study: Fig. 3a-e of Katz et al. 2022 and sweep maps of J, gamma and contrast.
 
-``make_figures(datasets, outdir)`` takes ensemble Datasets (from ``spinsweep.solvers.collisions.ensemble``, possibly
-re-opened from their stores).  Datasets under the keys "fig3a" ... "fig3e" of a mapping draw those panels
-(a, b: collective / localized at moderate <phi>; c, d: the same at weak <phi>; e: |1_a 1_b> in the
-two-excitation subspace, as in the main-text caption of Fig. 3); every single-excitation dataset (any key)
-enters the sweep maps through :func:`fit_exchange`.  Figures whose inputs are missing are skipped.
+``make_figures(panels, fits, outdir)`` takes the panel ensembles (``spinsweep.solvers.collisions.ensemble``
+Datasets, possibly re-opened from their stores) under the keys "fig3a" ... "fig3e" (a, b: collective /
+localized at moderate <phi>; c, d: the same at weak <phi>; e: |1_a 1_b> in the two-excitation subspace, as in
+the main-text caption of Fig. 3) and the fit table (:func:`spinsweep.analysis.noble.fit_table`, the content of
+``fits.zarr``), whose runs carry the panels' names and the sweep points'.  Nothing is fitted here: the
+two-mode curves are drawn with the stored J and gamma.  Figures whose inputs are missing are skipped.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .fit import fit_exchange, two_mode_pair, two_mode_single
+from .fit import strong_coupling, two_mode_pair, two_mode_single
 from .formulas import alpha_interpolated, bunching_times, contrast_formula
 
 from . import COLLISION_FIGURES  # noqa: F401  (the names make_figures draws)
@@ -32,12 +33,10 @@ def _plt():
     return plt
 
 
-def _as_mapping(datasets) -> dict:
-    if isinstance(datasets, Mapping):
-        return dict(datasets)
-    if hasattr(datasets, "data_vars"):
-        return {"run0": datasets}
-    return {f"run{i}": ds for i, ds in enumerate(datasets)}
+def _row(fits, name) -> dict:
+    """One run of the fit table as {column: python scalar}."""
+    row = fits.sel(run=name)
+    return {k: v.item() for k, v in row.data_vars.items() if v.ndim == 0}
 
 
 def _band(ax, t, ds, name, color, label):
@@ -58,13 +57,22 @@ def _legend_below(ax, ncol=2):
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=ncol, frameon=False)
 
 
-def _fig_single(ds, letter, path):
+def _ticks():
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(3)  # narrow side panels: few time labels, so that they never run into each other
+
+
+def _fig_single(ds, fit, letter, path):
     plt = _plt()
-    fit = fit_exchange(ds)
     t = ds.t.values
     traj = "F10_traj" in ds and letter in "ac"
     localized = ds.attrs.get("initial") == "localized"
-    if traj or localized:  # single trajectories (the seed's inset of Fig. 3a) or the zoom beside the data
+    if traj:  # single trajectories and their spread about the mean (the seed's inset of Fig. 3a) beside the data
+        fig = plt.figure(figsize=(9.6, 5.2))
+        grid = fig.add_gridspec(2, 2, width_ratios=[3, 1.5])
+        ax, side, spread = fig.add_subplot(grid[:, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, 1])
+    elif localized:  # the zoom beside the data
         fig, (ax, side) = plt.subplots(1, 2, figsize=(9.0, 4.8), gridspec_kw={"width_ratios": [3, 1.4]})
     else:
         fig, ax = plt.subplots(figsize=(6.4, 4.8))
@@ -95,12 +103,19 @@ def _fig_single(ds, letter, path):
         side.set_title("zoom on F10, F01 (dotted: 1/N_a)", fontsize=8)
     if traj:
         k_max = min(3, ds.sizes["traj"])
+        styles = ("-", "--", ":")
         for k in range(k_max):
-            side.plot(t, ds.F10_traj.values[k], color=RED, lw=0.7, alpha=0.8)
-            side.plot(t, ds.F01_traj.values[k], color=BLUE, lw=0.7, alpha=0.8)
-        side.set_xlim(t[0], t[len(t) // 4])
-        side.set_xlabel("t / tau")
-        side.set_title(f"{k_max} single trajectories (first quarter)", fontsize=8)
+            side.plot(t, ds.F10_traj.values[k], color=RED, lw=0.8, ls=styles[k % 3])
+            side.plot(t, ds.F01_traj.values[k], color=BLUE, lw=0.8, ls=styles[k % 3])
+            spread.plot(t, ds.F10_traj.values[k] - ds.F10_mean.values, color=RED, lw=0.8, ls=styles[k % 3])
+            spread.plot(t, ds.F01_traj.values[k] - ds.F01_mean.values, color=BLUE, lw=0.8, ls=styles[k % 3])
+        side.set_ylim(-0.02, 1.05)
+        side.set_title(f"{k_max} single trajectories (line styles)", fontsize=8)
+        spread.axhline(0, color=GREY, lw=0.5)
+        spread.set_xlabel("t / tau")
+        spread.set_title("trajectory minus ensemble mean", fontsize=8)
+    for extra in fig.axes[1:]:
+        extra.xaxis.set_major_locator(_ticks())
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -133,34 +148,6 @@ def _fig_pair(ds, path):
     plt.close(fig)
 
 
-def fit_table(datasets):
-    """fit_exchange of every single-excitation Dataset as one xarray Dataset with dimension ``run``."""
-    import xarray as xr
-
-    rows, names = [], []
-    for name, ds in _as_mapping(datasets).items():
-        if ds.attrs.get("subspace", "single") != "single":
-            continue
-        rows.append(fit_exchange(ds))
-        names.append(name)
-    if not rows:
-        return xr.Dataset(coords={"run": ("run", np.array([], dtype=str))})
-    units = {"J": "1/tau", "J_stderr": "1/tau", "J_formula": "1/tau", "gamma": "1/tau", "gamma_stderr": "1/tau",
-             "gamma_formula": "1/tau", "gamma_paper": "1/tau", "detuning": "1/tau", "phi_mean": "rad",
-             "phi_std": "rad"}
-    out = {}
-    keys = list(dict.fromkeys(k for r in rows for k in r))  # union, first-seen order
-    for key in keys:
-        values = [r.get(key) for r in rows]
-        if all(isinstance(v, (int, float)) or v is None for v in values):
-            values = [np.nan if v is None else v for v in values]
-            out[key] = ("run", np.asarray(values, float),
-                        {"units": units.get(key, "1"), "long_name": key.replace("_", " ")})
-        else:
-            out[key] = ("run", np.asarray([str(v) for v in values]), {"units": "1", "long_name": key})
-    return xr.Dataset(out, coords={"run": ("run", np.asarray(names))})
-
-
 def _fig_sweep_J(tab, path):
     plt = _plt()
     sel = (tab.initial.values == "collective") & (tab.detuning.values == 0)
@@ -190,8 +177,7 @@ def _fig_sweep_J(tab, path):
 
 def _fig_sweep_gamma(tab, path):
     plt = _plt()
-    sel = ((tab.initial.values == "collective") & (tab.detuning.values == 0)
-           & (tab.J.values > 3 * tab.gamma.values))
+    sel = strong_coupling(tab)
     if sel.sum() < 2:
         return False
     ratio = tab.phi_std.values[sel] / tab.phi_mean.values[sel]
@@ -216,7 +202,11 @@ def _fig_sweep_gamma(tab, path):
     ax.errorbar(ratio, tab.alpha.values[sel], yerr=tab.gamma_stderr.values[sel] / (p2 / 4), fmt="none",
                 ecolor=GREY, capsize=2)
     xx = np.linspace(0, max(1.0, ratio.max()) * 1.05, 200)
-    ax.plot(xx, alpha_interpolated(1.0, xx), "k-", lw=1, label="(1 + dphi^2/<phi^2>)/2")
+    ax.plot(xx, alpha_interpolated(1.0, xx), "k-", lw=1, label="(1 + dphi^2/<phi^2>)/2 (c = 1/2)")
+    c, c_err = float(tab.alpha_weight), float(tab.alpha_weight_stderr)
+    if np.isfinite(c):
+        ax.plot(xx, 0.5 + c * xx ** 2 / (1 + xx ** 2), color=RED, ls="--", lw=1,
+                label=f"fit 1/2 + c r^2/(1+r^2): c = {c:.2f} +- {c_err:.2f}")
     ax.axhline(0.5, color=GREY, ls=":", label="SI limits 1/2, 1")
     ax.axhline(1.0, color=GREY, ls=":")
     ax.set_xlabel("delta_phi / <phi>")
@@ -279,20 +269,22 @@ def _fig_coll_loc(tab, path):
     return True
 
 
-def make_figures(datasets, outdir) -> dict[str, Path]:
-    """Draw every figure whose inputs are present; return {name: PNG path} (names from COLLISION_FIGURES)."""
+def make_figures(panels: Mapping, fits, outdir) -> dict[str, Path]:
+    """Draw every figure whose inputs are present; return {name: PNG path} (names from COLLISION_FIGURES).
+
+    ``panels``: {"fig3a": Dataset, ...}; ``fits``: the fit table, with a run for every panel a-d drawn.
+    """
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    data = _as_mapping(datasets)
     out: dict[str, Path] = {}
     for key in ("fig3a", "fig3b", "fig3c", "fig3d"):
-        if key in data:
+        if key in panels:
             out[key] = outdir / f"{key}.png"
-            _fig_single(data[key], key[-1], out[key])
-    if "fig3e" in data:
+            _fig_single(panels[key], _row(fits, key), key[-1], out[key])
+    if "fig3e" in panels:
         out["fig3e"] = outdir / "fig3e.png"
-        _fig_pair(data["fig3e"], out["fig3e"])
-    tab = fit_table(data)
+        _fig_pair(panels["fig3e"], out["fig3e"])
+    tab = fits.isel(run=fits.subspace.values == "single") if fits.sizes.get("run", 0) else fits
     if tab.sizes.get("run", 0):
         for name, fn in (("sweep_J", _fig_sweep_J), ("sweep_gamma", _fig_sweep_gamma),
                          ("contrast_vs_detuning", _fig_contrast), ("collective_vs_localized", _fig_coll_loc)):

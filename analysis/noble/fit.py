@@ -15,7 +15,7 @@ import math
 import numpy as np
 from scipy.optimize import curve_fit
 
-from .formulas import J_formula, alpha_interpolated, alpha_paper, contrast_formula, gamma_formula, phi2_mean
+from .formulas import J_formula, alpha_interpolated, contrast_formula, gamma_formula, phi2_mean
 
 
 def propagator(t, J, gamma, detuning=0.0):
@@ -59,18 +59,24 @@ def _sigma(sem):
     return np.sqrt(np.nan_to_num(sem) ** 2 + floor ** 2)
 
 
-def fit_exchange(ds, *, fit_detuning: bool = False) -> dict:
+def fit_exchange(ds, params=None, *, fit_detuning: bool = False) -> dict:
     """Fit J and gamma (1/tau) with standard errors to an ensemble Dataset of ``spinsweep.solvers.collisions.ensemble``.
+
+    ``ds`` holds ``t`` and the ``<obs>_mean``, ``<obs>_sem`` traces along one dimension (``t`` for a panel,
+    ``record`` for a sweep point, where ``t`` is a coordinate along it); its parameters (n_alkali, n_noble,
+    phi_mean, phi_std, detuning, initial, subspace, n_traj) are ``ds.attrs`` updated by ``params``.
 
     Single subspace: F10_mean and F01_mean jointly; two-excitation subspace: P20, P02, P11.  Errors are
     curve_fit's, weighted by the ensemble standard errors and rescaled by the reduced chi^2 (the model is the
     two-mode limit, not exact).  The detuning is fixed to the Dataset's ``detuning`` attr unless
     ``fit_detuning``.  The result also holds the formula values J_formula = sqrt(N_a/N_b)<phi>/2,
     gamma_formula = alpha <phi^2>/4 (alpha interpolated), gamma_paper (alpha = 1/2 or 1, the SI's limits),
-    the measured alpha = gamma / (<phi^2>/4), the contrast max F01 and its lossless two-mode prediction
-    F10(0) (2J)^2/((2J)^2 + Delta^2).
+    the measured alpha = gamma / (<phi^2>/4), the measured J/gamma next to the two-mode model's
+    J_formula/gamma_formula, the contrast max F01 and its lossless two-mode prediction
+    F10(0) (2J)^2/((2J)^2 + Delta^2).  The SI states alpha only in its two limits (1/2 for delta_phi << <phi>,
+    1 for delta_phi >> <phi>); gamma_formula uses :func:`.formulas.alpha_interpolated` between them.
     """
-    a = ds.attrs
+    a = {**ds.attrs, **(params or {})}
     na, nb = int(a["n_alkali"]), int(a["n_noble"])
     phi, dphi, delta = float(a["phi_mean"]), float(a["phi_std"]), float(a.get("detuning", 0.0))
     subspace = a.get("subspace", "single")
@@ -110,13 +116,21 @@ def fit_exchange(ds, *, fit_detuning: bool = False) -> dict:
     perr = np.sqrt(np.diag(pcov))
     resid = (ydata - f(t, *popt)) / sigma
     p2 = float(phi2_mean(phi, dphi))
+    J, gamma = float(popt[0]), float(popt[1])
+    gf = float(gamma_formula(phi, dphi))
     out = {
-        "J": float(popt[0]), "J_stderr": float(perr[0]),
-        "gamma": float(popt[1]), "gamma_stderr": float(perr[1]),
+        "J": J, "J_stderr": float(perr[0]),
+        "gamma": gamma, "gamma_stderr": float(perr[1]),
         "J_formula": Jf,
-        "gamma_formula": float(gamma_formula(phi, dphi)),
-        "gamma_paper": float(gamma_formula(phi, dphi, alpha_paper(phi, dphi))),
-        "alpha": float(popt[1] / (p2 / 4)) if p2 > 0 else float("nan"),
+        "gamma_formula": gf,
+        # measured J/gamma (error propagated, covariance included) next to the two-mode model's
+        "J_over_gamma": J / gamma if gamma > 0 else float("inf"),
+        "J_over_gamma_stderr": (J / gamma * math.sqrt(max(0.0, (perr[0] / J) ** 2 + (perr[1] / gamma) ** 2
+                                                          - 2 * pcov[0, 1] / (J * gamma))))
+        if gamma > 0 and J > 0 else float("nan"),
+        "J_over_gamma_formula": Jf / gf if gf > 0 else float("inf"),
+        "alpha": gamma / (p2 / 4) if p2 > 0 else float("nan"),
+        "alpha_stderr": float(perr[1]) / (p2 / 4) if p2 > 0 else float("nan"),
         "alpha_formula": float(alpha_interpolated(phi, dphi)),
         "reduced_chi2": float(np.sum(resid ** 2) / max(1, len(ydata) - len(popt))),
         "n_alkali": na, "n_noble": nb, "phi_mean": phi, "phi_std": dphi, "detuning": delta,
@@ -130,22 +144,23 @@ def fit_exchange(ds, *, fit_detuning: bool = False) -> dict:
         # collective, 1/N_a for the localized excitation)
         out["contrast_formula"] = float(y[0][0] * contrast_formula(Jf, delta))
         if out["initial"] == "localized" and "P_alkali_mean" in ds:
-            out.update(fit_alkali_decay(ds))
+            out.update(fit_alkali_decay(ds, a))
     else:
         out["P11_min"] = float(np.min(y[2]))
     return out
 
 
-def fit_alkali_decay(ds) -> dict:
+def fit_alkali_decay(ds, params=None) -> dict:
     """Decay of a localized excitation's non-symmetric alkali population: P_alkali - F10 = A exp(-gamma_a t).
 
     The SI (section 1, its Fig. 3d) states that a localized excitation dephases and thermalizes with the
     noble gas at gamma_a = <phi^2>/(4 tau): each step the excited alkali spin hands sin^2(phi/2) of its
     population to a random noble-gas spin.  Subtracting F10 removes the symmetric 1/N_a part, which is
     exchanged coherently; the return flow from the noble gas is O(N_a/N_b) and neglected.
-    Returns gamma_a, gamma_a_stderr and gamma_a_formula = <phi^2>/4.
+    Returns gamma_a, gamma_a_stderr and gamma_a_formula = <phi^2>/4 (parameters: ``ds.attrs`` updated by
+    ``params``, as in :func:`fit_exchange`).
     """
-    a = ds.attrs
+    a = {**ds.attrs, **(params or {})}
     t = np.asarray(ds["t"].values, float)
     y = np.asarray(ds["P_alkali_mean"].values, float) - np.asarray(ds["F10_mean"].values, float)
     sigma = _sigma(np.hypot(np.nan_to_num(ds["P_alkali_sem"].values), np.nan_to_num(ds["F10_sem"].values)))
@@ -160,3 +175,70 @@ def fit_alkali_decay(ds) -> dict:
                            bounds=([0, 0], [2, np.inf]), x_scale=[1.0, g0], max_nfev=2000)
     return {"gamma_a": float(popt[1]), "gamma_a_stderr": float(np.sqrt(pcov[1, 1])),
             "gamma_a_formula": p2 / 4}
+
+
+#: units of the fitted quantities in :func:`fit_table` (others are dimensionless)
+UNITS = {"J": "1/tau", "J_stderr": "1/tau", "J_formula": "1/tau", "gamma": "1/tau", "gamma_stderr": "1/tau",
+         "gamma_formula": "1/tau", "gamma_a": "1/tau", "gamma_a_stderr": "1/tau", "gamma_a_formula": "1/tau",
+         "detuning": "1/tau", "detuning_fit": "1/tau", "detuning_fit_stderr": "1/tau", "phi_mean": "rad",
+         "phi_std": "rad"}
+
+
+def fit_table(runs):
+    """:func:`fit_exchange` of many ensembles as one xarray Dataset with dimension ``run`` (the fits store).
+
+    ``runs``: {name: Dataset} or {name: (Dataset, params)} (params as in :func:`fit_exchange`), in the order
+    of the ``run`` coordinate.  Columns absent from a run (gamma_a of a collective run, P11_min of a
+    single-excitation run) are NaN there.  The scalar ``alpha_weight`` (with ``alpha_weight_stderr``) is
+    :func:`fit_alpha_weight` over the runs.
+    """
+    import xarray as xr
+
+    rows, names = [], []
+    for name, item in runs.items():
+        ds, params = item if isinstance(item, tuple) else (item, None)
+        rows.append(fit_exchange(ds, params))
+        names.append(str(name))
+    out = {}
+    for key in dict.fromkeys(k for r in rows for k in r):  # union, first-seen order
+        values = [r.get(key) for r in rows]
+        if all(isinstance(v, (int, float)) or v is None for v in values):
+            out[key] = ("run", np.asarray([np.nan if v is None else v for v in values], float),
+                        {"units": UNITS.get(key, "1"), "long_name": key.replace("_", " ")})
+        else:
+            out[key] = ("run", np.asarray([str(v) for v in values]), {"units": "1", "long_name": key})
+    tab = xr.Dataset(out, coords={"run": ("run", np.asarray(names, dtype=str),
+                                          {"units": "1", "long_name": "panel name or sweep point"})})
+    weight, weight_err = fit_alpha_weight(tab) if rows else (float("nan"), float("nan"))
+    tab["alpha_weight"] = ((), weight, {"units": "1", "long_name": "c of alpha = 1/2 + c r^2/(1 + r^2) "
+                                                                  "fitted to the measured alpha"})
+    tab["alpha_weight_stderr"] = ((), weight_err, {"units": "1", "long_name": "standard error of alpha_weight"})
+    return tab
+
+
+def strong_coupling(tab):
+    """Runs whose gamma is measurable against the exchange: collective, resonant, J > 3 gamma, single subspace."""
+    return ((tab.subspace.values == "single") & (tab.initial.values == "collective")
+            & (tab.detuning.values == 0) & (tab.J.values > 3 * tab.gamma.values))
+
+
+def fit_alpha_weight(tab) -> tuple[float, float]:
+    """Weighted least squares of alpha = 1/2 + c r^2/(1 + r^2), r = delta_phi/<phi>, over :func:`strong_coupling`.
+
+    The SI gives alpha = 1/2 (r -> 0) and 1 (r -> oo) only; c = 1/2 is :func:`.formulas.alpha_interpolated`
+    (1 + delta_phi^2/<phi^2>)/2.  The fitted c says whether the ensembles support that interpolation.
+    Returns (c, stderr) with the error scaled by the reduced chi^2; NaN when fewer than two runs qualify.
+    """
+    sel = strong_coupling(tab) & np.isfinite(tab.alpha_stderr.values) & (tab.alpha_stderr.values > 0)
+    if sel.sum() < 2:
+        return float("nan"), float("nan")
+    r2 = (tab.phi_std.values[sel] / tab.phi_mean.values[sel]) ** 2
+    x = r2 / (1 + r2)
+    y = tab.alpha.values[sel] - 0.5
+    w = 1 / tab.alpha_stderr.values[sel] ** 2
+    sxx = float(np.sum(w * x * x))
+    if sxx == 0:
+        return float("nan"), float("nan")
+    c = float(np.sum(w * x * y) / sxx)
+    chi2 = float(np.sum(w * (y - c * x) ** 2)) / max(1, int(sel.sum()) - 1)
+    return c, math.sqrt(max(chi2, 1.0) / sxx)

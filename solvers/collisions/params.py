@@ -93,6 +93,18 @@ def exchange_rate(n_alkali: int, n_noble: int, phi_mean: float) -> float:
     return float(coupling_rate(n_alkali, n_noble, 1.0, 1.0, 0, phi_mean / n_noble))
 
 
+def record_grid(n_alkali: int, n_noble: int, phi_mean: float, periods: float, n_records: int) -> dict[str, int]:
+    """The time grid covering ``periods`` exchange half-periods pi/J in ``n_records`` records.
+
+    Returns {"n_steps", "record_every"} for :func:`spinsweep.solvers.collisions.ensemble`: record_every =
+    max(1, floor(periods pi / (J n_records))) steps of tau, n_steps = record_every n_records (2J from
+    :func:`exchange_rate`).  Used by the Fig. 3 presets and by the sweep points alike.
+    """
+    J = exchange_rate(int(n_alkali), int(n_noble), float(phi_mean))
+    record_every = max(1, int(periods * math.pi / J / n_records))
+    return {"n_steps": record_every * int(n_records), "record_every": record_every}
+
+
 def check_steps(n_steps, record_every) -> None:
     for name, value in (("n_steps", n_steps), ("record_every", record_every)):
         if isinstance(value, bool) or not hasattr(value, "__index__") or int(value) < 1:

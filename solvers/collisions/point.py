@@ -3,7 +3,9 @@
 Sweeps run over <phi>, delta_phi/<phi>, N_a, N_b, the detuning Delta/(2J) and the initial state; the time
 grid of each point covers ``periods`` exchange half-periods pi/J (2J = sqrt(N_a/N_b)<phi>/tau, Katz et al.
 SI section 1), so points with very different J share one ``record`` dimension.  The physical time of each
-record is the (non-index) coordinate ``t`` (units of tau), which a sweep store holds per point.
+record is the (non-index) coordinate ``t`` (units of tau), which a sweep store holds per point.  The derived
+ensemble parameters (delta_phi, Delta, the step counts) are scalar variables of the point, so that
+:func:`spinsweep.analysis.noble.fit_exchange` reads a point in this layout as it is (``t`` along ``record``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import math
 
 from .ensemble import ensemble
-from .params import exchange_rate
+from .params import exchange_rate, record_grid
 
 #: ensemble parameters derived per point, stored as scalar variables (the swept ones are sweep coordinates)
 _DERIVED = {"phi_std": "rad", "detuning": "1/tau", "n_steps": "1", "record_every": "1"}
@@ -29,10 +31,9 @@ def point(n_alkali: int, n_noble: int, phi_mean: float, phi_std_ratio: float, de
     if not (periods > 0 and math.isfinite(periods)):
         raise ValueError(f"periods={periods!r} is not allowed: must be a finite number > 0")
     J = exchange_rate(int(n_alkali), int(n_noble), float(phi_mean))
-    record_every = max(1, int(periods * math.pi / J / n_records))
     params = {"n_alkali": int(n_alkali), "n_noble": int(n_noble), "phi_mean": float(phi_mean),
               "phi_std": float(phi_std_ratio) * float(phi_mean), "detuning": float(detuning_over_2J) * 2 * J,
-              "initial": str(initial), "n_steps": record_every * n_records, "record_every": record_every}
+              "initial": str(initial), **record_grid(n_alkali, n_noble, phi_mean, periods, n_records)}
     ds = ensemble(params, int(n_traj), int(seed), client=client)
     t = ds["t"]
     ds = ds.drop_vars("t").rename_dims({"t": "record"})
@@ -43,17 +44,3 @@ def point(n_alkali: int, n_noble: int, phi_mean: float, phi_std_ratio: float, de
         ds[name] = ((), params[name], {"units": units, "long_name": f"ensemble parameter {name}"})
     ds["J_formula"] = ((), J, {"units": "1/tau", "long_name": "exchange rate J = sqrt(N_a/N_b)<phi>/2"})
     return ds
-
-
-def as_ensemble(ds, params):
-    """Undo :func:`point`'s layout for one point of a sweep store, given that point's parameters.
-
-    Returns what :func:`spinsweep.solvers.collisions.ensemble` returns (``t`` coordinate, parameter attrs), so
-    spinsweep.analysis.noble fits it directly.
-    """
-    out = ds.swap_dims({"record": "t"}).drop_vars("record", errors="ignore")
-    attrs = {k: params[k] for k in ("n_alkali", "n_noble", "phi_mean", "initial")}
-    attrs.update({k: out[k].item() for k in _DERIVED})
-    out = out.drop_vars([k for k in (*_DERIVED, "J_formula") if k in out.variables])
-    out.attrs = {**ds.attrs, **attrs, "subspace": "single"}
-    return out

@@ -12,15 +12,7 @@ record grid has ~300-400 points and n_steps covers a few exchange periods pi/J, 
 
 from __future__ import annotations
 
-import math
-
-from .params import exchange_rate
-
-
-def _grid(n_alkali, n_noble, phi_mean, periods, n_rec):
-    J = exchange_rate(n_alkali, n_noble, phi_mean)
-    record_every = max(1, int(periods * math.pi / J / n_rec))
-    return {"n_steps": record_every * n_rec, "record_every": record_every}
+from .params import record_grid as _grid
 
 
 def fig3(scale: str = "default") -> dict[str, tuple[dict, int]]:

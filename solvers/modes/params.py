@@ -251,6 +251,17 @@ def k39_he3(**changes) -> Mixture:
     relaxation (N2, ...) ``gamma_other_e_per_s`` is calibrated so that gamma = 17.5 1/s at the preset.
     The walls relax the alkali fully (Robin number inf), as the seed's D pi^2/R^2 assumes.
     ``changes`` override fields AFTER the calibration (so e.g. n_a changes gamma through spin destruction).
+
+    Compensation field: this preset gives B = 85.6 mG (g_b B/2pi = 278 Hz), the seed states B = 94 mG and
+    g_b B = 2pi x 300 Hz.  The seed's own inputs cannot give 94 mG.  Delta(B) = (g_a - g_b) B + Delta_c = 0
+    with g_a = g_s mu_B/(hbar q) and Delta_c = zeta (p_a n_a q - p_b n_b)/2, zeta = v sigma <phi>/q (Eq. 2 and
+    the text after it) gives
+    B = v sigma <phi> (p_b n_b - q p_a n_a) / (2 g_s mu_B/hbar) / (1 - q g_b hbar/(g_s mu_B)), in which q
+    cancels from the leading term: 2e-14 cm^3/s x 0.75 x 2e20 cm^-3 / (2 x 1.7609e7 rad/(s G)) = 85.2 mG,
+    times 1.005 for q p_a n_a/(p_b n_b) = 0.8% and q g_b/g_e = 0.5%: 85.6 mG, whatever q is.  94 mG (and
+    its 300 Hz, which alone would mean 92.5 mG) needs v sigma <phi> p_b n_b 10% larger, e.g.
+    v sigma <phi> = 2.2e-14 cm^3/s, which would also give J = 1120 1/s instead of the seed's J ~ 1000 1/s;
+    we keep the seed's inputs (J = 1021 1/s) and report the field they imply.
     """
     base = Mixture(n_a_cm3=3e14, n_b_cm3=2e20, p_a=0.95, p_b=0.75)
     gamma_target = 17.5

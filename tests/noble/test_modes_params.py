@@ -9,6 +9,7 @@ import pytest
 
 from spinsweep.solvers.collisions import exchange_rate
 from spinsweep.solvers.modes import SphereModes, coupling_rate, k39_he3, overlap_matrix, slowing_down_factor
+from spinsweep.solvers.modes.params import GAMMA_E_RAD_S_G
 from spinsweep.solvers.modes.spherical import overlap_quadrature, robin_roots
 
 
@@ -49,10 +50,14 @@ def test_k39_he3_preset():
     assert m.J_over_gamma > 55
     # zeta = <sigma v phi>/q = 4.9e-15 cm^3/s (Methods, K-3He at 220 C): 1% (rounding of q = 4.1)
     assert m.zeta_cm3_s == pytest.approx(4.9e-15, rel=0.01)
-    # compensation field: the seed quotes 94 mG and g_b B = 2 pi x 300 Hz; Delta_c = zeta(p_a n_a q - p_b n_b)/2
-    # with g_a = g_e/q gives 85.6 mG (277 Hz): the q of g_a cancels the 1/q of zeta, so B ~ v sigma <phi>
-    # p_b n_b/(2 g_e) is fixed by the quoted inputs; 10% tolerance covers the seed's unstated rounding
-    assert m.B_compensation_G == pytest.approx(0.094, rel=0.10)
+    # compensation field: Delta_c = zeta(p_a n_a q - p_b n_b)/2 with g_a = g_e/q: the q of g_a cancels the
+    # 1/q of zeta, so B = v sigma <phi> p_b n_b/(2 g_e) = 85.2 mG up to the q p_a n_a/(p_b n_b) = 0.8% and
+    # q g_b/g_e = 0.5% corrections (together +0.5%: 85.6 mG), whatever q is (1% tolerance: those corrections)
+    B0 = m.v_sigma_phi_cm3_s * m.p_b * m.n_b_cm3 / (2 * GAMMA_E_RAD_S_G)
+    assert m.B_compensation_G == pytest.approx(B0, rel=0.01)
+    assert m.replace(I=0.5).B_compensation_G == pytest.approx(B0, rel=0.01)  # q = 2 instead of 4.1
+    # the seed's 94 mG (k39_he3 docstring) needs v sigma <phi> p_b n_b 10% larger than its quoted inputs
+    assert k39_he3(v_sigma_phi_cm3_s=2.2e-14).B_compensation_G == pytest.approx(0.094, rel=0.01)
     assert m.detuning_per_s(m.B_compensation_G) == pytest.approx(0.0, abs=1e-6)
     # at 180 mG the detuning is >> J (the storage switch of Fig. 4)
     assert abs(m.detuning_per_s(0.18)) > 100 * m.J_per_s

@@ -10,13 +10,12 @@ import pytest
 
 from spinsweep.analysis.noble import J_formula, bunching_times, contrast_formula, fit_exchange
 from spinsweep.solvers.collisions import ensemble
+from spinsweep.solvers.collisions.params import record_grid
 
 
 def _single(n_a, n_b, phi, dphi, periods, n_rec=300, **extra):
-    J = float(J_formula(n_a, n_b, phi))
-    record_every = max(1, int(periods * math.pi / J / n_rec))
-    return dict(n_alkali=n_a, n_noble=n_b, phi_mean=phi, phi_std=dphi, n_steps=record_every * n_rec,
-                record_every=record_every, **extra), J
+    return (dict(n_alkali=n_a, n_noble=n_b, phi_mean=phi, phi_std=dphi, **record_grid(n_a, n_b, phi, periods, n_rec),
+                 **extra), float(J_formula(n_a, n_b, phi)))
 
 
 @pytest.fixture(scope="module")

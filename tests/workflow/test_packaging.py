@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from spinsweep.workflow.studies.magnon import tiny_config
 from spinsweep_testing import REPO
 
 
@@ -49,13 +50,7 @@ def test_wheel_install_runs_a_tiny_sweep_outside_the_checkout(tmp_path):
     spinsweep = [str(python), "-m", "spinsweep.workflow.cli"]
     check = subprocess.run([*spinsweep, "check"], cwd=work, capture_output=True, text=True, env=env, timeout=120)
     assert check.returncode == 0, check.stderr
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    config.update(studies=["magnon"])
-    config["dask"].update(n_workers=1, dashboard=None, progress=False)
-    config["magnon"]["fixed"].update(n_t=21)
-    config["magnon"]["sweep"] = {"axes": {"h_over_T": {"values": [0.1, 1.0]}, "bias": {"values": [0.01]}},
-                                 "batch_size": 2}
-    config["magnon"]["fits"].update(realisations=2, batch_size=2)
+    config = tiny_config(yaml.safe_load((REPO / "config" / "config.yaml").read_text()))
     (work / "tiny.yaml").write_text(yaml.safe_dump(config))
     run = subprocess.run([*spinsweep, "run", "--cores", "2", "--configfile", "tiny.yaml"], cwd=work,
                          capture_output=True, text=True, env=env, timeout=900)

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -159,6 +160,13 @@ def test_noble_sweep_and_fig3_panels_to_figures(tmp_path):
     collective = sweep["F10_mean"].sel(initial="collective", detuning_over_2J=0.0).squeeze()
     assert float(collective.min()) < 0.2
     assert len(list((results / "noble" / "figures").glob("*.png"))) == len(get_study("noble").figures)
+    # the fits land in a store before the figures read them: every panel and sweep point, with the measured
+    # J within 3% of the formula at zero detuning (4 trajectories; the physics tests hold the tight bounds)
+    fits = store.open_dataset(results / "noble" / "fits.zarr").load()
+    assert list(fits.run.values) == ["fig3a", "fig3b", "fig3c", "fig3d", "fig3e"] + [f"sweep{p}" for p in range(8)]
+    zero = (fits.point.values >= 0) & (fits.initial.values == "collective") & (fits.detuning.values == 0)
+    np.testing.assert_allclose(fits.J.values[zero], fits.J_formula.values[zero], rtol=0.03)
+    assert {"J_over_gamma", "J_over_gamma_stderr", "J_over_gamma_formula"} <= set(fits.data_vars)
     assert_stores_open_cleanly(results)
     assert "t" in sweep.coords and sweep["t"].attrs["units_scale"] == "tau"  # time is a coordinate
     assert sweep.attrs["params"]["axes"]["phi_std_ratio"] == [0.0, 3.0]  # root attrs describe the sweep

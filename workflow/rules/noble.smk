@@ -29,10 +29,27 @@ rule noble_panel:
         "../scripts/noble_panel.py"
 
 
-rule noble_figures:
+rule noble_fits:
+    # J, gamma (+ standard errors) of every panel and sweep point, next to the two-mode model's values
     input:
         panels=lambda wc: [f"{RESULTS}/noble/panels/{p}.zarr" for p in noble_panels()],
         sweep=f"{RESULTS}/noble/sweep.zarr",
+    output:
+        directory(f"{RESULTS}/noble/fits.zarr"),
+    params:
+        physics=lambda wc: NOBLE.physics_of(config["noble"]),
+    log:
+        f"{RESULTS}/logs/noble/fits.log",
+    conda:
+        ENV
+    script:
+        "../scripts/noble_fits.py"
+
+
+rule noble_figures:
+    input:
+        panels=lambda wc: [f"{RESULTS}/noble/panels/{p}.zarr" for p in noble_panels()],
+        fits=f"{RESULTS}/noble/fits.zarr",
     output:
         **{
             name: report(
@@ -43,8 +60,6 @@ rule noble_figures:
             )
             for name in NOBLE_COLLISION_FIGURES
         },
-    params:
-        physics=lambda wc: NOBLE.physics_of(config["noble"]),
     log:
         f"{RESULTS}/logs/noble/figures.log",
     conda:

@@ -31,6 +31,22 @@ STUDY = Study(
 )
 
 
+def tiny_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """``config`` reduced to the smallest magnon-only run that still executes every magnon rule (seconds):
+    2 points x 21 samples, 2 fit realisations, one dask worker, no dashboard.  Used where the workflow's fixed
+    costs are measured or packaging is tested (benchmarks/bench_workflow.py, tests/workflow/test_packaging.py)."""
+    import copy
+
+    out = copy.deepcopy(dict(config))
+    out.update(studies=["magnon"])
+    out["dask"].update(n_workers=1, dashboard=None, progress=False)
+    out["magnon"]["fixed"].update(n_t=21)
+    out["magnon"]["sweep"] = {"axes": {"h_over_T": {"values": [0.1, 1.0]}, "bias": {"values": [0.01]}},
+                              "batch_size": 2}
+    out["magnon"]["fits"].update(realisations=2, batch_size=2)
+    return out
+
+
 #: keys of ``magnon.fits`` that change the fitted values (``batch_size`` only groups work into dask tasks)
 FIT_PHYSICS = ("noise", "realisations", "seed")
 

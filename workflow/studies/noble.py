@@ -1,7 +1,8 @@
 """The noble study: alkali / noble-gas spins coupled by stochastic spin-exchange collisions (Katz et al.).
 
 Sweep points are collision ensembles fanned out on dask (:func:`spinsweep.solvers.collisions.point.point`);
-beyond them, this module holds the Fig. 3 panels (preset dask ensembles) and the figures.
+beyond them, this module holds the Fig. 3 panels (preset dask ensembles), the fits of panels and sweep points
+into ``fits.zarr`` (:func:`fits`) and the figures drawn from them.
 
 Part 2, the mixture modes (:mod:`spinsweep.solvers.modes`): :func:`modes_part` computes one of
 :data:`MODES_PARTS` (Fig. 2, Fig. 4, mode convergence, the (p_a, p_b) and (B, n_a) maps) for the K-39/He-3
@@ -63,22 +64,45 @@ def panel(physics: Mapping[str, Any], name: str, out: str | Path, engines: Mappi
                                seed=seed, wall_time_s=watch.elapsed)
 
 
-def figures(section: Mapping[str, Any], panel_stores: Mapping[str, str | Path], sweep_store: str | Path,
-            outputs: Mapping[str, str | Path]) -> None:
-    """Fit every ensemble (panels and sweep points) and draw the figures at the paths the rule declared."""
-    from spinsweep.analysis.noble import make_figures
+def fits(section: Mapping[str, Any], panel_stores: Mapping[str, str | Path], sweep_store: str | Path,
+         out: str | Path) -> Path:
+    """Fit every ensemble (the Fig. 3 panels, then the sweep points) into ``fits.zarr`` (dim ``run``).
+
+    Runs are named after the panels and ``sweep<p>`` for sweep point p (C order over the sweep dimensions);
+    each holds J, gamma with standard errors, the two-mode model's values and the measured J/gamma next to
+    the model's (spinsweep.analysis.noble.fit_table).  A sweep point is fitted in its store layout (``t``
+    along ``record``) with its parameters from the sweep and its derived scalars (delta_phi, Delta).
+    """
+    from spinsweep.analysis.noble import fit_table
     from spinsweep.solvers import store
-    from spinsweep.solvers.collisions.point import as_ensemble
-    from spinsweep.workflow.stages import place_figures
     from spinsweep.workflow.sweep import Sweep
 
-    runs = {name: store.open_dataset(path).load() for name, path in panel_stores.items()}
+    watch = store.Stopwatch()
+    runs: dict[str, Any] = {name: store.open_dataset(path).load() for name, path in panel_stores.items()}
     sweep = Sweep.from_section(section)
     flat = store.open_dataset(sweep_store).load().stack(point=sweep.dim_names)
     for p in range(sweep.n_points):
-        runs[f"sweep{p}"] = as_ensemble(flat.isel(point=p).drop_vars(["point", *sweep.coords()]),
-                                        sweep.point(p))
-    place_figures(lambda outdir: make_figures(runs, outdir), outputs, "noble")
+        ds = flat.isel(point=p)
+        runs[f"sweep{p}"] = (ds, {**sweep.point(p), "phi_std": ds["phi_std"].item(),
+                                  "detuning": ds["detuning"].item()})
+    tab = fit_table(runs)
+    tab = tab.assign_coords(point=("run", [int(n[5:]) if n.startswith("sweep") else -1 for n in tab.run.values],
+                                   {"units": "1", "long_name": "sweep point (C order; -1: a Fig. 3 panel)"}))
+    log.info("noble fits: %d runs in %.1f s", tab.sizes["run"], watch.elapsed)
+    return store.write_dataset(tab, out, params={"study": "noble", "section": dict(section)},
+                               wall_time_s=watch.elapsed)
+
+
+def figures(panel_stores: Mapping[str, str | Path], fits_store: str | Path,
+            outputs: Mapping[str, str | Path]) -> None:
+    """Draw the figures from the panel ensembles and the fits store at the paths the rule declared."""
+    from spinsweep.analysis.noble import make_figures
+    from spinsweep.solvers import store
+    from spinsweep.workflow.stages import place_figures
+
+    panels_ = {name: store.open_dataset(path).load() for name, path in panel_stores.items()}
+    fitted = store.open_dataset(fits_store).load()
+    place_figures(lambda outdir: make_figures(panels_, fitted, outdir), outputs, "noble")
 
 
 # --- part 2: mixture modes -------------------------------------------------------------------------------
