@@ -24,15 +24,23 @@ MODES_FIGURES = ("fig2a", "fig2b", "fig2c", "fig4a", "fig4b", "modes_convergence
                  "map_field_density")
 FIGURES = COLLISION_FIGURES + MODES_FIGURES
 
-from .fit import fit_exchange, fit_table, propagator, two_mode_pair, two_mode_single
-from .formulas import J_formula, alpha_interpolated, bunching_times, contrast_formula, gamma_formula
 
 __all__ = ["COLLISION_FIGURES", "FIGURES", "J_formula", "MODES_FIGURES", "alpha_interpolated",
            "bunching_times", "contrast_formula", "fit_exchange", "fit_table", "gamma_formula", "make_figures",
            "make_modes_figures", "propagator", "two_mode_pair", "two_mode_single"]
 
 
-def __getattr__(name):  # figures import matplotlib; load them only when asked
+_FIT = ("fit_exchange", "fit_table", "propagator", "two_mode_pair", "two_mode_single")
+_FORMULAS = ("J_formula", "alpha_interpolated", "bunching_times", "contrast_formula", "gamma_formula")
+
+
+def __getattr__(name):  # fits import scipy, figures matplotlib: load them only when asked (FIGURES stays cheap)
+    if name in _FIT:
+        from . import fit
+        return getattr(fit, name)
+    if name in _FORMULAS:
+        from . import formulas
+        return getattr(formulas, name)
     if name == "make_figures":
         from . import figures
         return getattr(figures, name)
