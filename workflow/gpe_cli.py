@@ -151,7 +151,8 @@ def main(args: argparse.Namespace) -> int:
     schedule = Schedule.from_settings(settings)
     signal.signal(signal.SIGTERM, schedule.request_stop)
     try:
-        run(settings, args.store, schedule=schedule, log=lambda *a: print(*a, flush=True))
+        run(settings, args.store, schedule=schedule, log=lambda *a: print(*a, flush=True),
+            warn=lambda text: _error(f"spinsweep: warning: {text}"))
     except Preempted as stop:
         _error(f"spinsweep: {stop}; run the same command again to resume")
         return PREEMPTED_EXIT

@@ -3,8 +3,9 @@ together (in the manner of spinor-gpe's setup / propagator / result and Dedalus'
 
 * :class:`Simulation` -- built once from :class:`RunSettings`: parameters, units, time grid, grid, FFT, the
   back end (serial / MPI propagator or threaded batch), the observer and the store layout.
-* :func:`decide_start` -- what the store at the path asks for: :class:`Start` ``FRESH | RESUME | DONE``
-  (or a ValueError when it must not be touched).
+* :func:`decide_start` -- what the store at the path asks for: a :class:`Decision` (:class:`Start`
+  ``FRESH | RESUME | DONE``, the verified checkpoint to resume from, a one-line warning when a damaged or
+  foreign checkpoint was refused) or a ValueError when the path must not be touched.
 * :class:`Schedule` -- output, chunk and checkpoint cadence, and pre-emption: ``request_stop`` (a SIGTERM
   handler in the CLI) sets a flag; the loop then checkpoints at the next chunk boundary and raises
   :class:`Preempted`, which the CLI turns into exit status 143.
@@ -12,6 +13,7 @@ together (in the manner of spinor-gpe's setup / propagator / result and Dedalus'
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
 import math
@@ -26,6 +28,7 @@ from spinsweep.solvers import store as sstore
 from .backends import make_propagator
 from .fft import SlabFFT
 from .grid import Grid
+from . import checkpoints
 from .noise import add_noise
 from .observables import Observer, profiles
 from .output import CHECKPOINT_ATTR, StoreLayout
@@ -48,6 +51,16 @@ class Start(enum.Enum):
     FRESH = "fresh"
     RESUME = "resume"
     DONE = "done"
+
+
+@dataclasses.dataclass(frozen=True)
+class Decision:
+    """How a run starts: ``start``; for RESUME the verified checkpoint (slot, step, next_output, t); a one-line
+    ``warning`` naming the store and the refused slots when a damaged or foreign checkpoint was passed over."""
+
+    start: Start
+    checkpoint: dict | None = None
+    warning: str | None = None
 
 
 # -- parameters and time grid (pure functions of the settings) ----------------------------------------------------
@@ -179,6 +192,7 @@ class Simulation:
                                           "n_steps": self.n_steps, "ranks": self.size, "threads": self.threads,
                                           "fft_backend": self.fft.backend})
         self.propagator = self.observer = None
+        self.run_id: str | None = None  # the store's random id (rank 0)
 
     def batch_coords(self) -> dict[str, np.ndarray] | None:
         """Values along ``point`` of a batched run: the batchable parameters, and the shot index with noise."""
@@ -229,7 +243,7 @@ class Simulation:
 
     def create_store(self) -> None:
         if self.rank == 0:
-            self.layout.create(self.record, {
+            self.run_id = self.layout.create(self.record, {
                 "units_to_SI": self.units.to_dict(),
                 "solver_units": "dimensionless, hbar = m = 1 (see spinsweep.solvers.gpe.units)",
                 "model": "two Rabi-coupled GPEs (spinsweep.solvers.gpe), farolfi2023 Eqs. 1-7"})
@@ -241,7 +255,7 @@ class Simulation:
         self.layout.write_checkpoint(slot, psi)
         self.barrier()
         if self.rank == 0:
-            self.layout.commit_checkpoint(info)
+            self.layout.commit_checkpoint({**info, "run": self.token()})
         self.barrier()
 
     def start_fresh(self) -> tuple[np.ndarray, dict, dict]:
@@ -254,13 +268,20 @@ class Simulation:
         position = {"slot": 0, "step": 0, "next_output": 0, "t": 0.0}
         if self.rank == 0:
             self.layout.group.attrs["initial_state"] = sstore.to_jsonable(info)
-            self.layout.commit_checkpoint(position)
+            self.layout.commit_checkpoint({**position, "run": self.token()})
         return psi, position, info
 
-    def resume(self) -> tuple[np.ndarray, dict]:
-        """Open the store and read the last checkpoint: (psi, position)."""
+    def token(self) -> str:
+        """The run identity its checkpoints carry (rank 0: set by :meth:`create_store` or :func:`decide_start`)."""
+        return checkpoints.run_token(_resume_identity(self.record), self.run_id)
+
+    def resume(self, position: dict | None = None) -> np.ndarray:
+        """Open the store and read the checkpoint at ``position`` (chosen and verified by :func:`decide_start`;
+        default: the latest one recorded)."""
         self.layout.open()
-        position, psi = self.layout.read_checkpoint()
+        if position is None:
+            position = self.layout.group.attrs[CHECKPOINT_ATTR]
+        psi = self.layout.read_checkpoint(int(position["slot"]))
         record = self.layout.group.attrs["params"]
         # the run's own FFT back end (ducc0 and FFTW round differently; a later auto choice on another machine
         # may differ): passed back as backend= so the resume is bitwise the run; P > 1 ranks always use ducc0
@@ -271,13 +292,13 @@ class Simulation:
         # the batch is cut into the same parts as before: FFT libraries round a line in a SIMD group and a lone
         # line differently (an ulp), so another cut would break the bitwise resume
         self.build_stepping(int(record.get("threads", 1)))
-        return psi, position
+        return psi
 
 
-def decide_start(sim: Simulation) -> Start:
-    """FRESH, RESUME or DONE for the store at ``sim.layout.path`` (rank 0 looks, every rank gets the answer);
+def decide_start(sim: Simulation) -> Decision:
+    """What the store at ``sim.layout.path`` asks for (rank 0 looks and verifies, every rank gets the answer);
     a ValueError when the path holds something that must not be touched."""
-    decision = _look(sim.layout.path, sim.record, sim.size) if sim.rank == 0 else None
+    decision = _look(sim) if sim.rank == 0 else None
     if sim.comm is not None:
         decision = sim.comm.bcast(decision, root=0)
     if isinstance(decision, str):
@@ -285,23 +306,39 @@ def decide_start(sim: Simulation) -> Start:
     return decision
 
 
-def _look(path: Path, record: dict, ranks: int) -> Start | str:
+def _look(sim: Simulation) -> Decision | str:
+    path, record = sim.layout.path, sim.record
     if sstore.is_complete(path):
-        return Start.DONE
+        return Decision(Start.DONE)
     if (path / "zarr.json").is_file():
         import zarr
-        attrs = dict(zarr.open_group(path, mode="r").attrs)
+        try:
+            attrs = dict(zarr.open_group(path, mode="r").attrs)
+        except Exception as err:  # an unfinished run's metadata is unreadable: nothing in it can be trusted
+            return Decision(Start.FRESH, warning=f"store {path}: unfinished run with unreadable metadata "
+                                                 f"({type(err).__name__}); starting over")
         if attrs.get(CHECKPOINT_ATTR) is None:
-            return Start.FRESH  # killed before its first checkpoint: start again
+            return Decision(Start.FRESH)  # killed before its first checkpoint: start again
         if _resume_identity(attrs.get("params", {})) != _resume_identity(record):
             return "holds an unfinished run with different parameters; remove it or choose another store path"
-        if attrs["params"].get("ranks") != ranks:
+        if attrs["params"].get("ranks") != sim.size:
             return ("was started with a different rank count; resume with the same number of ranks "
                     "(checkpoint slabs are per rank)")
-        return Start.RESUME
+        sim.run_id = attrs.get(checkpoints.RUN_ID_ATTR)
+        ledger, info, problems = checkpoints.choose(path, attrs, sim.token(), sim.layout.output_names(),
+                                                    sim.outputs_per_chunk)
+        sim.layout.checkpoints = ledger
+        refused = "; ".join(problems)
+        if info is None:
+            return Decision(Start.FRESH, warning=f"store {path}: no usable checkpoint ({refused}); starting over")
+        warning = None
+        if problems:
+            warning = (f"store {path}: checkpoint {refused}; resuming from slot {info['slot']} "
+                       f"(step {info['step']}) instead")
+        return Decision(Start.RESUME, checkpoint=info, warning=warning)
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
         return "exists and is not a zarr store; refusing to overwrite it"
-    return Start.FRESH
+    return Decision(Start.FRESH)
 
 
 class Schedule:
