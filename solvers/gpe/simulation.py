@@ -112,8 +112,39 @@ def time_grid(settings: RunSettings, params: GPEParams) -> tuple[float, int, int
     E = ts.output_every
     if E is None:  # preset: 0.1 Rabi period (Omega_R = 1 in its units); model: every 100 steps
         E = max(1, int(round(0.2 * math.pi / dt))) if settings.preset is not None else 100
-    n_steps = int(math.ceil(round(t_final / dt, 9) / E)) * E
+    steps = t_final / dt
+    if not (math.isfinite(steps) and steps <= MAX_STEPS):
+        raise ValueError(f"config key 'gpe.time.t_final': value {t_final:g} is not allowed: {steps:.3g} time steps "
+                         f"of dt={dt:.3g}; at most {MAX_STEPS:.0e} (shorten t_final or raise dt)")
+    n_steps = int(math.ceil(round(steps, 9) / E)) * E
+    if n_steps // E + 1 > MAX_OUTPUTS:
+        raise ValueError(f"config key 'gpe.time.output_every': value {E} is not allowed: {n_steps // E + 1:.3g} "
+                         f"outputs; at most {MAX_OUTPUTS:.0e} (raise output_every)")
     return float(dt), n_steps, E
+
+
+#: bounds of a run that stop a typo (t_final=1e308, output_every=1 over a long run) before any allocation
+MAX_STEPS = 1e12
+MAX_OUTPUTS = 10 ** 7
+#: bytes per grid point and batch point that a run holds at least: psi (2 complex128 components) and as much
+#: again for the FFT buffers and the propagator's work arrays (a lower bound, used only to stop absurd grids)
+BYTES_PER_POINT = 2 * 2 * 16
+
+
+def check_memory(settings: RunSettings, params: GPEParams, ranks: int) -> None:
+    """Stop with one line when the grid cannot fit: each rank needs at least BYTES_PER_POINT bytes per grid point
+    and batch point of its slab, compared with this machine's memory (e.g. ``grid.n_x=1e11``: 2.9 TiB)."""
+    need = BYTES_PER_POINT * float(np.prod(params.shape, dtype=float)) * params.batch_size / ranks
+    try:
+        have = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return
+    if need > have:
+        key, value = (("model.shape", list(params.shape)) if settings.model is not None
+                      else ("grid.n_x", params.shape[0]))
+        raise ValueError(f"config key 'gpe.{key}': value {value} is not allowed: the run needs at least "
+                         f"{need / 2 ** 30:.3g} GiB per rank ({ranks} rank(s)); this machine has "
+                         f"{have / 2 ** 30:.3g} GiB")
 
 
 def batch_threads(requested: int | None, batch: int, ranks: int) -> int:
@@ -173,6 +204,7 @@ class Simulation:
         self.size = comm.Get_size() if comm is not None else 1
         self.comm = comm if self.size > 1 else None
         self.params, self.units = build_params(settings)
+        check_memory(settings, self.params, self.size)
         self.dt, self.n_steps, self.output_every = time_grid(settings, self.params)
         check_preconditions(settings, self.params, self.dt)
         self.grid = Grid(self.params.shape, self.params.box, self.rank, self.size)
@@ -338,7 +370,20 @@ def _look(sim: Simulation) -> Decision | str:
         return Decision(Start.RESUME, checkpoint=info, warning=warning)
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
         return "exists and is not a zarr store; refusing to overwrite it"
-    return Decision(Start.FRESH)
+    return _creatable(path) or Decision(Start.FRESH)
+
+
+def _creatable(path: Path) -> str | None:
+    """Why a new store cannot be created at ``path`` (None when it can): an ancestor that is a file, or the
+    nearest existing directory not writable."""
+    for parent in Path(os.path.abspath(path)).parents:
+        if parent.exists():
+            if not parent.is_dir():
+                return f"cannot be created: {parent} is a file, not a directory"
+            if not os.access(parent, os.W_OK | os.X_OK):
+                return f"cannot be created: directory {parent} is not writable"
+            return None
+    return None
 
 
 class Schedule:
