@@ -25,10 +25,10 @@ import numpy as np
 
 from spinsweep.solvers import store as sstore
 
+from . import checkpoints
 from .backends import make_propagator
 from .fft import SlabFFT
 from .grid import Grid
-from . import checkpoints
 from .noise import add_noise
 from .observables import Observer, profiles
 from .output import CHECKPOINT_ATTR, StoreLayout
