@@ -61,6 +61,7 @@ class Ledger:
                  output_sums: dict | None = None, static: dict | None = None) -> None:
         self.path, self.outputs, self.K = Path(path), list(output_names), int(outputs_per_chunk)
         self.latest, self.output_sums, self.static = latest, dict(output_sums or {}), static
+        self._time_axes: list[tuple[str, int, int]] | None = None
 
     # -- checksums of the store's parts ---------------------------------------------------------------------
     def slot_checksum(self, slot: int) -> dict:
@@ -69,11 +70,14 @@ class Ledger:
         return sstore.files_checksum(self.path, files)
 
     def chunk_checksum(self, chunk: int) -> dict:
+        if self._time_axes is None:  # (array, position of t, ndim), read once from the arrays' metadata
+            self._time_axes = []
+            for name in self.outputs:
+                dims = _dims(self.path / name)
+                self._time_axes.append((name, dims.index("t"), len(dims)))
         files = []
-        for name in self.outputs:
-            d = self.path / name
-            dims = _dims(d)
-            files += _chunk_files(d, dims.index("t"), chunk, len(dims))
+        for name, axis, ndim in self._time_axes:
+            files += _chunk_files(self.path / name, axis, chunk, ndim)
         return sstore.files_checksum(self.path, files)
 
     def static_checksum(self) -> dict:
@@ -90,8 +94,9 @@ class Ledger:
         the slot's checksum, the checksums of the output chunks written before it and the checkpoint before it
         (in the other slot); to be written in one attrs update."""
         info = {**info, "checksum": self.slot_checksum(int(info["slot"]))}
-        for c in range(int(info["next_output"]) // self.K):
-            self.output_sums.setdefault(str(c), self.chunk_checksum(c))
+        for c in range(int(info["next_output"]) // self.K):  # only the chunks written since the last one
+            if str(c) not in self.output_sums:
+                self.output_sums[str(c)] = self.chunk_checksum(c)
         previous = self.latest if self.latest is not None and self.latest["slot"] != info["slot"] else None
         if self.static is None:
             self.static = self.static_checksum()
