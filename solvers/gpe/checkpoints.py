@@ -149,8 +149,10 @@ def choose(path, attrs: dict, token: str, output_names: list[str], outputs_per_c
     latest, previous = attrs.get(CHECKPOINT_ATTR), attrs.get(PREVIOUS_ATTR)
     ledger = Ledger(path, output_names, outputs_per_chunk, output_sums=attrs.get(OUTPUT_SUMS_ATTR),
                     static=attrs.get(STATIC_SUMS_ATTR))
+    if ledger.static is None:
+        return ledger, None, ["no checkpoint checksums recorded (an older spinsweep wrote this store)"]
     try:
-        static = _differs(ledger.static or {}, ledger.static_checksum())
+        static = _differs(ledger.static, ledger.static_checksum())
     except (OSError, ValueError, KeyError) as err:
         static = f"unreadable ({err})"
     if static:

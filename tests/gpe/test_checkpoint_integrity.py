@@ -158,6 +158,20 @@ def test_damaged_output_chunk_is_recomputed_not_left_as_nan(reference, tmp_path,
     assert_equals_reference(reference, path)
 
 
+@pytest.mark.parametrize("target, expect", [
+    ("x/c/0", "coordinates or array metadata"),             # a coordinate chunk (written once, at creation)
+    ("checkpoint/psi/zarr.json", "coordinates or array metadata"),
+    ("zarr.json", "unreadable metadata"),                   # the root metadata: nothing in it can be trusted
+])
+def test_damaged_coordinates_or_metadata_start_over(reference, tmp_path, target, expect):
+    path = tmp_path / "run.zarr"
+    interrupted(path)
+    damage(path / target, "truncated")
+    (warning,) = resume(path)
+    assert str(path) in warning and expect in warning and warning.endswith("starting over")
+    assert_equals_reference(reference, path)
+
+
 def test_cli_reports_a_damaged_checkpoint_in_one_line(reference, tmp_path):
     path = tmp_path / "run.zarr"
     latest, _ = slots(interrupted(path))
