@@ -1,12 +1,21 @@
 """Planning cost of large sweeps, and the memory of the magnon fits stage.
 
-    python benchmarks/bench_planning.py [--points 1e4 1e5 1e6] [--fits-points 1e4] [--no-fits]
+    python benchmarks/bench_planning.py [--points 1e4 1e5 1e6] [--fits-points 1e3 1e4] [--real-fits-points 100]
 
-Prints, for magnon sweeps of 10^4, 10^5 and 10^6 cheap points: the time to validate the configuration
-(spinsweep.workflow.config.load) and the wall time of `snakemake -n` (a complete plan: batch jobs, aggregate,
-fits, figures; batches grow with sweep.max_jobs, default 2000), and the number of planned jobs.  Then the
-peak resident memory of the magnon fits stage (this process and its dask workers, sampled every 50 ms) on a
-10^4-point sweep store.  The results are appended as one section to benchmarks/results/<host>.txt.
+Prints, in one run:
+
+* for magnon sweeps of 10^4, 10^5 and 10^6 cheap points: the time to validate the configuration
+  (spinsweep.workflow.config.load) and the wall and CPU time of `snakemake -n` (a complete plan: batch jobs,
+  aggregate, fits, figures; batches grow with sweep.max_jobs, default 2000, so the plan is O(jobs));
+* the peak resident memory of the magnon fits stage (this process and its 2 dask workers, sampled every 50 ms)
+  on sweep stores of 10^3 and 10^4 points, and their ratio (flat in the number of points is the target).
+  These runs go through the real stage (`workflow.studies.magnon.fits`: task streaming, per-task store
+  reads, result assembly, the verified write) with a stand-in `fit_point` on the workers that returns a
+  precomputed fit of the right shape (a real fit costs ~0.1-0.2 s per realisation here); a last run with
+  real fits on a small sweep shows the stage's memory with the real fit.
+
+The results are appended as one section to benchmarks/results/<host>.txt, with the load average before and
+after (the machine is shared: `snakemake -n` wall time follows the load, its CPU time is what the plan costs).
 """
 
 from __future__ import annotations
@@ -168,13 +177,14 @@ def fits_memory(n_points: int, workdir: Path, stand_in: bool = False) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--points", type=float, nargs="*", default=[1e4, 1e5, 1e6])
-    ap.add_argument("--fits-points", type=float, default=1e4)
-    ap.add_argument("--no-fits", action="store_true")
-    ap.add_argument("--real-fits-points", type=float, default=200,
-                    help="points of a second fits measurement with real fits (0: skip)")
+    ap.add_argument("--fits-points", type=float, nargs="*", default=[1e3, 1e4],
+                    help="sweep sizes of the fits-memory runs (stand-in fit_point; the stage itself is real)")
+    ap.add_argument("--real-fits-points", type=float, default=100,
+                    help="points of a last fits run with real fits (0: skip)")
     args = ap.parse_args()
     lines = [f"## bench_planning {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, "
-             f"{socket.gethostname()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}"]
+             f"{socket.gethostname()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start"]
+    print(lines[-1], flush=True)
     from spinsweep.workflow.config import DEFAULT_CONFIG, load
 
     load(DEFAULT_CONFIG)  # imports and schema once, outside the timings
@@ -182,23 +192,30 @@ def main() -> None:
         for n in args.points:
             r = planning(int(n), Path(tmp))
             lines.append(f"planning {r['points']:>9d} points: validate {r['validate_s']:6.2f} s, snakemake -n "
-                         f"{r['plan_s']:6.1f} s wall ({r['plan_cpu_s']:.1f} s CPU), {r['batches']} batches of {r['batch_size']} points, "
-                         f"{r['jobs']} jobs")
+                         f"{r['plan_s']:6.1f} s wall ({r['plan_cpu_s']:.1f} s CPU), {r['batches']} batches of "
+                         f"{r['batch_size']} points, {r['jobs']} jobs (load {os.getloadavg()[0]:.1f})")
             print(lines[-1], flush=True)
-        if not args.no_fits:
-            import logging
+    import logging
 
-            logging.basicConfig(level=logging.WARNING)
-            runs = [(int(args.fits_points), True)]
-            if args.real_fits_points:
-                runs.append((int(args.real_fits_points), False))
-            for n, stand_in in runs:
-                with tempfile.TemporaryDirectory() as sub:
-                    r = fits_memory(n, Path(sub), stand_in=stand_in)
-                kind = "stand-in fit_point (stage only)" if stand_in else "real fits"
-                lines.append(f"magnon fits {r['points']} points x {r['realisations']} realisations, {kind}: peak "
-                             f"RSS (process + 2 dask workers) {r['peak_rss_mib']:.0f} MiB, {r['fits_s']:.1f} s")
-                print(lines[-1], flush=True)
+    logging.basicConfig(level=logging.WARNING)
+    runs = [(int(n), True) for n in args.fits_points]
+    if args.real_fits_points:
+        runs.append((int(args.real_fits_points), False))
+    peaks = {}
+    for n, stand_in in runs:
+        with tempfile.TemporaryDirectory() as sub:
+            r = fits_memory(n, Path(sub), stand_in=stand_in)
+        kind = "stand-in fit_point (stage only)" if stand_in else "real fits"
+        if stand_in:
+            peaks[r["points"]] = r["peak_rss_mib"]
+        lines.append(f"magnon fits {r['points']:>6d} points x {r['realisations']} realisations, {kind}: peak "
+                     f"RSS (process + 2 dask workers) {r['peak_rss_mib']:.0f} MiB, {r['fits_s']:.1f} s "
+                     f"({r['fits_s'] / r['points'] * 1e3:.1f} ms per point; load {os.getloadavg()[0]:.1f})")
+        print(lines[-1], flush=True)
+    if len(peaks) > 1:
+        (n0, m0), (n1, m1) = min(peaks.items()), max(peaks.items())
+        lines.append(f"magnon fits peak RSS at {n1} / {n0} points (x{n1 / n0:.0f}): {m1 / m0:.2f}")
+        print(lines[-1], flush=True)
     out = REPO / "benchmarks" / "results" / f"{socket.gethostname()}.txt"
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "a") as fh:

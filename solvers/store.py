@@ -212,7 +212,7 @@ def _node_type(meta: Path) -> str | None:
         return None
 
 
-def _array_files(path: Path) -> dict[str, list[Path]]:
+def array_files(path: Path) -> dict[str, list[Path]]:
     """Every array of a store (by its path inside the store) and its files: chunk files and its zarr.json.
 
     Group metadata (which holds attributes and consolidated metadata, rewritten with the completion mark) is
@@ -243,11 +243,17 @@ def _digest(path: Path, files: list[Path]) -> str:
     return h.hexdigest()
 
 
+def files_checksum(root: str | os.PathLike, files: list[Path]) -> dict[str, Any]:
+    """``{"files": n, "blake2b": hex}`` of some files of the store at ``root`` (their paths and raw bytes), for
+    checksums of parts of a store that is still being written (a GPE run's checkpoint slots and output chunks)."""
+    return {"files": len(files), "blake2b": _digest(Path(root), list(files))}
+
+
 def checksums(path: str | os.PathLike) -> dict[str, Any]:
     """Content checksums of every array of a store: ``{array: {"files": n, "blake2b": hex}}``."""
     path = Path(path)
     return {name: {"files": len(files), "blake2b": _digest(path, files)}
-            for name, files in sorted(_array_files(path).items())}
+            for name, files in sorted(array_files(path).items())}
 
 
 def _record_checksums(path: Path, group) -> None:
@@ -267,7 +273,7 @@ def find_damage(path: str | os.PathLike) -> tuple[str | None, str] | None:
     if not isinstance(recorded, Mapping) or not isinstance(recorded.get("arrays"), Mapping):
         return None, "no content checksums recorded (written by an older spinsweep, or the metadata was changed)"
     expected = recorded["arrays"]
-    actual = _array_files(path)
+    actual = array_files(path)
     for name in sorted(set(expected) | set(actual)):
         if name not in actual:
             return name, "array is missing"

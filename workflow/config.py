@@ -203,7 +203,9 @@ def schema_file(name: str) -> dict:
 
 def validate_with(instance: Any, name: str, prefix=()) -> None:
     """Validate ``instance`` against ``config/schema/<name>.schema.yaml``; :class:`ConfigError` (one line naming
-    key, value and what is allowed) on the most relevant violation."""
+    key, value and what is allowed) on the most relevant violation.  Non-finite numbers, too deep or too large
+    documents are refused first, as in :func:`validate`."""
+    _walk_plain(instance, tuple(prefix))
     validator = jsonschema.Draft202012Validator(schema_file(name))
     errors = list(validator.iter_errors(instance))
     if errors:
@@ -268,11 +270,11 @@ def expand_axis(spec: Mapping[str, Any]) -> list[float]:
         return [float(v) for v in fn(grid["start"], grid["stop"], grid["num"])]
 
 
-def _walk_plain(config: Any) -> None:
+def _walk_plain(config: Any, prefix: tuple = ()) -> None:
     """Refuse what JSON Schema would let through or choke on: non-finite numbers anywhere (NaN compares false
     with every bound), nesting deeper than :data:`MAX_DEPTH`, recursive or huge documents."""
     count = 0
-    stack = [(config, (), frozenset())]
+    stack = [(config, tuple(prefix), frozenset())]
     while stack:
         node, path, above = stack.pop()
         count += 1
@@ -513,46 +515,102 @@ def coerce(config: Any) -> Any:
     return out
 
 
-def _coerce(config: Any, node: Mapping, _defs: Mapping) -> Any:
-    while "$ref" in node:
-        node = _defs[node["$ref"].rsplit("/", 1)[-1]]
+def _coerce(config: Any, node: Mapping, defs: Mapping) -> Any:
+    """``config`` with every string read as the type its schema node wants (:func:`coerce_text`), recursively."""
+    node = _resolve(node, defs)
     for choice in node.get("oneOf", ()):  # an axis spec: the alternative whose required keys are given
         if isinstance(config, Mapping) and set(choice.get("required", ())) <= set(config):
-            node = choice
+            node = _resolve(choice, defs)
             break
-    while "$ref" in node:
-        node = _defs[node["$ref"].rsplit("/", 1)[-1]]
     if isinstance(config, Mapping):
         props = node.get("properties", {})
         extra = node.get("additionalProperties")
         out = {}
         for key, value in config.items():
             sub = props.get(key, extra if isinstance(extra, Mapping) else None)
-            out[key] = _coerce(value, sub, _defs) if isinstance(sub, Mapping) else value
+            out[key] = _coerce(value, sub, defs) if isinstance(sub, Mapping) else value
         return out
     if isinstance(config, list):
         items = node.get("items")
-        return [_coerce(v, items, _defs) for v in config] if isinstance(items, Mapping) else config
-    if not isinstance(config, str):
-        return config
-    types = node.get("type")
-    types = set(types) if isinstance(types, list) else {types} if types else set()
-    text = config.strip()
-    if "integer" in types or "number" in types:
+        return [_coerce(v, items, defs) for v in config] if isinstance(items, Mapping) else config
+    if isinstance(config, str):
+        return coerce_text(config, node, defs)
+    return config
+
+
+def _resolve(node: Mapping, defs: Mapping) -> Mapping:
+    while isinstance(node, Mapping) and "$ref" in node:
+        node = {**defs[node["$ref"].rsplit("/", 1)[-1]], **{k: v for k, v in node.items() if k != "$ref"}}
+    return node
+
+
+def _types(node: Mapping, defs: Mapping) -> set[str]:
+    """The JSON types a schema node allows: its ``type``, those of its ``oneOf``/``anyOf`` alternatives, and those
+    of its ``enum`` values."""
+    node = _resolve(node, defs)
+    kind = node.get("type")
+    types = set(kind) if isinstance(kind, list) else {kind} if kind else set()
+    for choice in (*node.get("oneOf", ()), *node.get("anyOf", ())):
+        types |= _types(choice, defs)
+    for value in node.get("enum", ()):
+        types.add({type(None): "null", bool: "boolean", int: "integer", float: "number"}.get(type(value), "string"))
+    return types
+
+
+_NULL = {"null", "none", "~", ""}
+_TRUE, _FALSE = {"true", "yes", "on"}, {"false", "no", "off"}
+_YAML_FLOATS = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
+
+
+def coerce_text(raw: str, node: Mapping | None, defs: Mapping | None = None) -> Any:
+    """One string from a command line read as the type the schema node allows -- the one rule for Snakemake's
+    ``--config key=value`` (:func:`coerce`) and ``spinsweep gpe run --set key=value``:
+
+    * null: ``null``, ``none``, ``~`` or empty (where null is allowed);
+    * integer: ``41``, or a float literal with an integral value (``1e3`` -> 1000);
+    * number: ``41`` (an int, as YAML reads it), ``0.02``, ``1e-3``, ``inf``/``.inf``, ``nan``/``.nan``
+      (non-finite values are then refused by validation, naming the key);
+    * boolean: ``true/false``, ``yes/no``, ``on/off`` (any case), and ``1/0`` where no number is allowed;
+    * array or object, or a key the schema does not know: the text parsed as YAML by the bounded loader of
+      configuration files (duplicate keys, aliases and depth refused as there);
+    * otherwise the string itself.  Validation follows and names the key of anything that is still wrong.
+    """
+    defs = defs if defs is not None else {}
+    types = _types(node or {}, defs)
+    text = raw.strip()
+    low = text.lower()
+    if "null" in types and low in _NULL:
+        return None
+    numeric = {"integer", "number"} & types
+    if numeric:
         try:
             return int(text)
         except ValueError:
             pass
-    if "number" in types:
         try:
-            return float(text)
+            value = _YAML_FLOATS[low] if low in _YAML_FLOATS else float(text)
         except ValueError:
-            pass
-    if "boolean" in types and text.lower() in ("true", "false"):
-        return text.lower() == "true"
-    if "null" in types and text.lower() in ("null", "none", "~"):
-        return None
-    return config
+            value = None
+        if value is not None:
+            if "number" in types:
+                return value
+            if math.isfinite(value) and value == int(value):
+                return int(value)
+    if "boolean" in types:
+        if low in _TRUE or (low == "1" and not numeric):
+            return True
+        if low in _FALSE or (low == "0" and not numeric):
+            return False
+    if not types or {"array", "object"} & types:
+        try:
+            loader = _SafeLoader(text)
+            try:
+                return loader.get_single_data()
+            finally:
+                loader.dispose()
+        except (yaml.YAMLError, RecursionError):
+            return raw
+    return raw
 
 
 def validate(config: Any) -> dict:

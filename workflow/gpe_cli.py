@@ -20,9 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from spinsweep.workflow.config import ConfigError, schema_file, validate_with
+from spinsweep.workflow.config import ConfigError, coerce_text, read_yaml, schema_file, validate_with
 
 PREEMPTED_EXIT = 143  # 128 + SIGTERM, what a batch system expects of a job stopped by SIGTERM
 
@@ -42,33 +40,36 @@ def _subschema(path: list[str]) -> dict | None:
 
 
 def coerce(path: list[str], raw: str) -> Any:
-    """A ``--set`` value read as the schema's type(s) for the key (YAML otherwise; the schema check follows)."""
-    node = _subschema(path) or {}
-    types = node.get("type", [])
-    types = [types] if isinstance(types, str) else list(types)
-    if "enum" in node and not types:
-        types = sorted({"null" if v is None else "string" for v in node["enum"]})
-    text = raw.strip()
-    if "null" in types and text.lower() in ("null", "none", "~", ""):
-        return None
-    if "boolean" in types and text.lower() in ("true", "false", "yes", "no", "on", "off", "1", "0"):
-        return text.lower() in ("true", "yes", "on", "1")
-    if "integer" in types:
-        try:
-            return int(text)
-        except ValueError:
-            pass
-    if "number" in types:
-        try:
-            return float(text)
-        except ValueError:
-            pass
-    if "string" in types:
-        return raw
+    """A ``--set`` value read as the schema's type(s) for the key: the rule of Snakemake's ``--config`` values,
+    :func:`spinsweep.workflow.config.coerce_text` (the schema check follows)."""
+    return coerce_text(raw, _subschema(path), schema_file("gpe").get("$defs", {}))
+
+
+def _read_json(path: Path) -> Any:
+    """A JSON run configuration; duplicate keys and deep nesting refused in one line, as for YAML files."""
     try:
-        return yaml.safe_load(raw)  # arrays, objects, oneOf (number or list), unknown keys
-    except yaml.YAMLError:
-        return raw
+        text = path.read_text()
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"config file {path} cannot be read: {getattr(e, 'strerror', None) or e}") from None
+
+    def no_duplicates(pairs):
+        out = {}
+        for key, value in pairs:
+            if key in out:
+                raise ConfigError(f"config file {path} is not valid JSON: duplicate key {key!r}")
+            out[key] = value
+        return out
+
+    try:
+        return json.loads(text, object_pairs_hook=no_duplicates)
+    except ValueError as e:
+        if isinstance(e, ConfigError):
+            raise
+        raise ConfigError(f"config file {path} is not valid JSON: {str(e).splitlines()[0]}") from None
+    except RecursionError:
+        raise ConfigError(f"config file {path} is not valid JSON: nested too deeply") from None
 
 
 def build_config(config_file: str | None, preset: str | None, sets: list[str]) -> dict:
@@ -76,17 +77,10 @@ def build_config(config_file: str | None, preset: str | None, sets: list[str]) -
     cfg: dict = {}
     if config_file:
         path = Path(config_file)
-        try:
-            text = path.read_text()
-        except OSError as e:
-            raise ConfigError(f"config file {path}: {e.strerror}") from None
-        try:
-            cfg = (json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)) or {}
-        except (ValueError, yaml.YAMLError) as e:
-            raise ConfigError(f"config file {path} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: "
-                              f"{str(e).splitlines()[0]}") from None
+        cfg = _read_json(path) if path.suffix == ".json" else read_yaml(path)
+        cfg = {} if cfg is None else cfg
         if not isinstance(cfg, dict):
-            raise ConfigError(f"config file {path}: expected a mapping of gpe keys")
+            raise ConfigError(f"config file {path}: expected a mapping of gpe keys, not {type(cfg).__name__}")
     if preset:
         cfg["preset"] = preset
     for item in sets:
@@ -151,13 +145,20 @@ def main(args: argparse.Namespace) -> int:
     schedule = Schedule.from_settings(settings)
     signal.signal(signal.SIGTERM, schedule.request_stop)
     try:
-        run(settings, args.store, schedule=schedule, log=lambda *a: print(*a, flush=True))
+        run(settings, args.store, schedule=schedule, log=lambda *a: print(*a, flush=True),
+            warn=lambda text: _error(f"spinsweep: warning: {text}"))
     except Preempted as stop:
         _error(f"spinsweep: {stop}; run the same command again to resume")
         return PREEMPTED_EXIT
     except ValueError as err:  # physics preconditions (name the config key), store path conflicts: every rank
         kind = "invalid configuration" if str(err).startswith("config key") else "error"
         _error(f"spinsweep: {kind}: {err}")
+        return 1
+    except (OSError, MemoryError) as err:  # full disk, permissions, a store path that vanished: one line
+        what = f"[Errno {err.errno}] {err.strerror}" if isinstance(err, OSError) and err.strerror else \
+            f"{type(err).__name__}: {err}"
+        _error(f"spinsweep: error: store {args.store}: {what}")
+        _abort_other_ranks()
         return 1
     except Exception:  # a failure on one rank would leave the others waiting in a collective: stop them all
         import traceback

@@ -18,11 +18,12 @@ Public API
   checks, noise): the typed run configuration, built from the validated ``gpe`` section
   (``config/schema/gpe.schema.yaml``) by ``RunSettings.from_mapping``.
 * :mod:`.simulation` -- :class:`~.simulation.Simulation` (setup built once), :func:`~.simulation.decide_start`
-  (``Start.FRESH | RESUME | DONE``), :class:`~.simulation.Schedule` (output/checkpoint cadence, pre-emption),
+  (``Start.FRESH | RESUME | DONE`` and the verified checkpoint), :class:`~.simulation.Schedule` (output/checkpoint cadence, pre-emption),
   :class:`~.simulation.Preempted`.
 * :func:`spinsweep.solvers.gpe.run.run` -- ``run(settings, store_path, comm=None)``: settings -> zarr store,
   checkpoints, resume, MPI ranks.  The command line is ``spinsweep gpe run`` (:mod:`spinsweep.workflow.gpe_cli`).
-* :mod:`.output` -- the zarr store layout; :mod:`.units` -- the one place converting lab / paper units.
+* :mod:`.output` -- the zarr store layout; :mod:`.checkpoints` -- checksums and run identity of checkpoint
+  slots and written output, and the choice of the slot a resume starts from; :mod:`.units` -- the one place converting lab / paper units.
 """
 
 from .fft import SlabFFT

@@ -7,13 +7,15 @@ Layout (dims in brackets; ``point`` only in batched mode, ``y``/``z`` only in 2D
   scalars      energy, atom_number                  [point,] t
   2D/3D        n_full, Z_full                       t, x, y[, z]          (output.fields)
   optional     psi_re, psi_im                       [point,] t, m_F, x[, y, z]  (output.psi)
-  checkpoint/  psi (slot, point, m_F, x, ...) complex, 2 slots; root attr "gpe_checkpoint" names the valid one.
+  checkpoint/  psi (slot, point, m_F, x, ...) complex, 2 slots; root attr "gpe_checkpoint" names the valid one,
+               with its checksum and run identity (:mod:`.checkpoints`, which also checksums written output).
 Time chunks hold ``outputs_per_chunk`` outputs; x chunks are the rank slabs, so every rank writes whole chunks
 that no other rank touches.  Checkpoints are only taken right after a time chunk was flushed.
 """
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -22,10 +24,11 @@ from zarr.codecs import BloscCodec
 
 from spinsweep.solvers import store as sstore
 
+from .checkpoints import CHECKPOINT_ATTR, RUN_ID_ATTR, Ledger
 from .grid import Grid
 from .units import OutputUnits
 
-CHECKPOINT_ATTR = "gpe_checkpoint"
+__all__ = ["StoreLayout", "CHECKPOINT_ATTR"]
 FAST = BloscCodec(cname="lz4", clevel=5, shuffle="shuffle")
 
 #: name -> (kind of unit, long_name, has component axis)
@@ -90,14 +93,31 @@ class StoreLayout:
         if dtype not in ("float32", "float64"):
             raise ValueError(f"output.dtype={dtype!r}: allowed 'float32' or 'float64'")
         self.dtype = dtype  # of the profile and field variables; energy and atom number are always float64
+        self.checkpoints: Ledger | None = None  # rank 0's ledger of committed checkpoints (create / resume)
 
     # -- creation (rank 0, before any writer) ----------------------------------------------------------------
     def _lead(self):
         return (["point"], (self.B,), (self.B,)) if self.batched else ([], (), ())
 
-    def create(self, params: dict, extra_attrs: dict) -> None:
+    def output_names(self) -> list[str]:
+        """The arrays written in time chunks (everything but coordinates and the checkpoint)."""
+        names = [*PROFILE_VARS, *SCALAR_VARS]
+        if self.store_fields:
+            names += list(FIELD_VARS)
+        if self.store_psi:
+            names += ["psi_re", "psi_im"]
+        return names
+
+    def ledger(self) -> Ledger:
+        """An empty checkpoint ledger of this store (rank 0 keeps one for the checkpoints it commits)."""
+        return Ledger(self.path, self.output_names(), self.K)
+
+    def create(self, params: dict, extra_attrs: dict) -> str:
+        """Create the store (rank 0, before any writer); returns its new random ``run_id``."""
         g = sstore.create_group(self.path, params=params, overwrite=True)
-        g.attrs.update(extra_attrs)
+        run_id = uuid.uuid4().hex
+        g.attrs.update({**extra_attrs, RUN_ID_ATTR: run_id})
+        self.checkpoints = self.ledger()
         grid, K = self.grid, self.K
         nxl = grid.nx_local
         ld, ls, lc = self._lead()
@@ -158,6 +178,7 @@ class StoreLayout:
         cg = g.create_group("checkpoint")
         cg.create_array("psi", shape=(2, self.B, 2) + grid.shape, chunks=(1, self.B, 2, nxl) + grid.shape[1:],
                         dtype="complex128", fill_value=0j, compressors=None)
+        return run_id
 
     # -- writers (every rank, whole chunks) ------------------------------------------------------------------
     def open(self):
@@ -202,14 +223,11 @@ class StoreLayout:
         self.arrays["checkpoint/psi"][(slot, slice(None), slice(None), xs)] = psi
 
     def commit_checkpoint(self, info: dict) -> None:
-        """Rank 0, after all ranks wrote their slot: name the valid slot (one atomic metadata write)."""
-        self.group.attrs[CHECKPOINT_ATTR] = info
+        """Rank 0, after all ranks wrote their slot: name the slot valid, with its checksum and the checksums of
+        the output written before it (one atomic attrs write; :meth:`.checkpoints.Ledger.commit`)."""
+        self.group.attrs.update(self.checkpoints.commit(info))
 
-    def read_checkpoint(self) -> tuple[dict, np.ndarray] | None:
-        g = zarr.open_group(self.path, mode="r")
-        info = g.attrs.get(CHECKPOINT_ATTR)
-        if info is None:
-            return None
+    def read_checkpoint(self, slot: int) -> np.ndarray:
+        """This rank's slab of checkpoint ``slot`` (verified by rank 0 beforehand: :func:`.checkpoints.choose`)."""
         xs = slice(self.grid.x_start, self.grid.x_start + self.grid.nx_local)
-        psi = np.ascontiguousarray(g["checkpoint/psi"][(info["slot"], slice(None), slice(None), xs)])
-        return dict(info), psi
+        return np.ascontiguousarray(self.arrays["checkpoint/psi"][(slot, slice(None), slice(None), xs)])

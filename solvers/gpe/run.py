@@ -9,6 +9,9 @@ configuration against ``config/schema/gpe.schema.yaml`` (every key, its range an
 
 A store that exists with a checkpoint and without the completion mark is resumed from its last checkpoint
 (bitwise the same result as an uninterrupted run for the same rank count); a complete store is left alone.
+Checkpoints carry a checksum and the identity of their run, and the output written before them is checksummed
+too (:mod:`.checkpoints`): a damaged or foreign checkpoint, or damaged earlier output, makes the resume fall back
+to the other slot or start over, with one warning line -- never a resume from zeros or over a NaN gap.
 ``schedule.request_stop()`` (the CLI's SIGTERM handler) makes the run write a checkpoint at the next
 time-chunk boundary and raise :class:`Preempted` (the CLI exits with status 143).
 
@@ -18,22 +21,35 @@ polarised in |1,-1> with the coupling off, then Omega_R switched on suddenly at 
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from spinsweep.solvers import store as sstore
 
 from .settings import RunSettings
-from .simulation import Preempted, Schedule, Simulation, Start, batch_threads, decide_start
+from .simulation import Decision, Preempted, Schedule, Simulation, Start, batch_threads, decide_start
 
-__all__ = ["run", "RunSettings", "Preempted", "Schedule", "Start", "batch_threads"]
+__all__ = ["run", "RunSettings", "Preempted", "Schedule", "Start", "Decision", "batch_threads"]
 
 
-def run(settings: RunSettings, store_path, comm=None, *, schedule: Schedule | None = None, log=None) -> Path:
-    """Run (or resume, or skip when complete) one GPE run into the zarr store at ``store_path``."""
+def _warn(text: str) -> None:
+    warnings.warn(text, RuntimeWarning, stacklevel=3)
+
+
+def run(settings: RunSettings, store_path, comm=None, *, schedule: Schedule | None = None, log=None,
+        warn=None) -> Path:
+    """Run (or resume, or skip when complete) one GPE run into the zarr store at ``store_path``.
+
+    A resume starts from the newest checkpoint that belongs to this run and matches its checksums, with the
+    output before it intact (:mod:`.checkpoints`); a refused checkpoint is reported in one line through ``warn``
+    (default: :func:`warnings.warn`), and the run falls back to the other slot or starts over."""
     clock = sstore.Stopwatch()
     sim = Simulation(settings, store_path, comm)
     say = log if (log is not None and sim.rank == 0) else (lambda *a: None)
-    start = decide_start(sim)
+    decision = decide_start(sim)
+    start = decision.start
+    if decision.warning and sim.rank == 0:
+        (warn or _warn)(decision.warning)
     if start is Start.DONE:
         say(f"store {store_path} is complete; nothing to do")
         return Path(store_path)
@@ -41,7 +57,8 @@ def run(settings: RunSettings, store_path, comm=None, *, schedule: Schedule | No
         psi, position, info = sim.start_fresh()
         say(f"initial state ({settings.initial.protocol}): {info}")
     else:
-        psi, position = sim.resume()
+        position = decision.checkpoint
+        psi = sim.resume(position)
         say(f"resuming {store_path} from step {position['step']} (output {position['next_output']} of {sim.n_out})")
 
     schedule = schedule or Schedule.from_settings(settings)

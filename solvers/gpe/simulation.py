@@ -3,8 +3,9 @@ together (in the manner of spinor-gpe's setup / propagator / result and Dedalus'
 
 * :class:`Simulation` -- built once from :class:`RunSettings`: parameters, units, time grid, grid, FFT, the
   back end (serial / MPI propagator or threaded batch), the observer and the store layout.
-* :func:`decide_start` -- what the store at the path asks for: :class:`Start` ``FRESH | RESUME | DONE``
-  (or a ValueError when it must not be touched).
+* :func:`decide_start` -- what the store at the path asks for: a :class:`Decision` (:class:`Start`
+  ``FRESH | RESUME | DONE``, the verified checkpoint to resume from, a one-line warning when a damaged or
+  foreign checkpoint was refused) or a ValueError when the path must not be touched.
 * :class:`Schedule` -- output, chunk and checkpoint cadence, and pre-emption: ``request_stop`` (a SIGTERM
   handler in the CLI) sets a flag; the loop then checkpoints at the next chunk boundary and raises
   :class:`Preempted`, which the CLI turns into exit status 143.
@@ -12,6 +13,7 @@ together (in the manner of spinor-gpe's setup / propagator / result and Dedalus'
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
 import math
@@ -23,6 +25,7 @@ import numpy as np
 
 from spinsweep.solvers import store as sstore
 
+from . import checkpoints
 from .backends import make_propagator
 from .fft import SlabFFT
 from .grid import Grid
@@ -48,6 +51,16 @@ class Start(enum.Enum):
     FRESH = "fresh"
     RESUME = "resume"
     DONE = "done"
+
+
+@dataclasses.dataclass(frozen=True)
+class Decision:
+    """How a run starts: ``start``; for RESUME the verified checkpoint (slot, step, next_output, t); a one-line
+    ``warning`` naming the store and the refused slots when a damaged or foreign checkpoint was passed over."""
+
+    start: Start
+    checkpoint: dict | None = None
+    warning: str | None = None
 
 
 # -- parameters and time grid (pure functions of the settings) ----------------------------------------------------
@@ -99,8 +112,39 @@ def time_grid(settings: RunSettings, params: GPEParams) -> tuple[float, int, int
     E = ts.output_every
     if E is None:  # preset: 0.1 Rabi period (Omega_R = 1 in its units); model: every 100 steps
         E = max(1, int(round(0.2 * math.pi / dt))) if settings.preset is not None else 100
-    n_steps = int(math.ceil(round(t_final / dt, 9) / E)) * E
+    steps = t_final / dt
+    if not (math.isfinite(steps) and steps <= MAX_STEPS):
+        raise ValueError(f"config key 'gpe.time.t_final': value {t_final:g} is not allowed: {steps:.3g} time steps "
+                         f"of dt={dt:.3g}; at most {MAX_STEPS:.0e} (shorten t_final or raise dt)")
+    n_steps = int(math.ceil(round(steps, 9) / E)) * E
+    if n_steps // E + 1 > MAX_OUTPUTS:
+        raise ValueError(f"config key 'gpe.time.output_every': value {E} is not allowed: {n_steps // E + 1:.3g} "
+                         f"outputs; at most {MAX_OUTPUTS:.0e} (raise output_every)")
     return float(dt), n_steps, E
+
+
+#: bounds of a run that stop a typo (t_final=1e308, output_every=1 over a long run) before any allocation
+MAX_STEPS = 1e12
+MAX_OUTPUTS = 10 ** 7
+#: bytes per grid point and batch point that a run holds at least: psi (2 complex128 components) and as much
+#: again for the FFT buffers and the propagator's work arrays (a lower bound, used only to stop absurd grids)
+BYTES_PER_POINT = 2 * 2 * 16
+
+
+def check_memory(settings: RunSettings, params: GPEParams, ranks: int) -> None:
+    """Stop with one line when the grid cannot fit: each rank needs at least BYTES_PER_POINT bytes per grid point
+    and batch point of its slab, compared with this machine's memory (e.g. ``grid.n_x=1e11``: 2.9 TiB)."""
+    need = BYTES_PER_POINT * float(np.prod(params.shape, dtype=float)) * params.batch_size / ranks
+    try:
+        have = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return
+    if need > have:
+        key, value = (("model.shape", list(params.shape)) if settings.model is not None
+                      else ("grid.n_x", params.shape[0]))
+        raise ValueError(f"config key 'gpe.{key}': value {value} is not allowed: the run needs at least "
+                         f"{need / 2 ** 30:.3g} GiB per rank ({ranks} rank(s)); this machine has "
+                         f"{have / 2 ** 30:.3g} GiB")
 
 
 def batch_threads(requested: int | None, batch: int, ranks: int) -> int:
@@ -160,6 +204,7 @@ class Simulation:
         self.size = comm.Get_size() if comm is not None else 1
         self.comm = comm if self.size > 1 else None
         self.params, self.units = build_params(settings)
+        check_memory(settings, self.params, self.size)
         self.dt, self.n_steps, self.output_every = time_grid(settings, self.params)
         check_preconditions(settings, self.params, self.dt)
         self.grid = Grid(self.params.shape, self.params.box, self.rank, self.size)
@@ -179,6 +224,7 @@ class Simulation:
                                           "n_steps": self.n_steps, "ranks": self.size, "threads": self.threads,
                                           "fft_backend": self.fft.backend})
         self.propagator = self.observer = None
+        self.run_id: str | None = None  # the store's random id (rank 0)
 
     def batch_coords(self) -> dict[str, np.ndarray] | None:
         """Values along ``point`` of a batched run: the batchable parameters, and the shot index with noise."""
@@ -229,7 +275,7 @@ class Simulation:
 
     def create_store(self) -> None:
         if self.rank == 0:
-            self.layout.create(self.record, {
+            self.run_id = self.layout.create(self.record, {
                 "units_to_SI": self.units.to_dict(),
                 "solver_units": "dimensionless, hbar = m = 1 (see spinsweep.solvers.gpe.units)",
                 "model": "two Rabi-coupled GPEs (spinsweep.solvers.gpe), farolfi2023 Eqs. 1-7"})
@@ -241,7 +287,7 @@ class Simulation:
         self.layout.write_checkpoint(slot, psi)
         self.barrier()
         if self.rank == 0:
-            self.layout.commit_checkpoint(info)
+            self.layout.commit_checkpoint({**info, "run": self.token()})
         self.barrier()
 
     def start_fresh(self) -> tuple[np.ndarray, dict, dict]:
@@ -254,13 +300,20 @@ class Simulation:
         position = {"slot": 0, "step": 0, "next_output": 0, "t": 0.0}
         if self.rank == 0:
             self.layout.group.attrs["initial_state"] = sstore.to_jsonable(info)
-            self.layout.commit_checkpoint(position)
+            self.layout.commit_checkpoint({**position, "run": self.token()})
         return psi, position, info
 
-    def resume(self) -> tuple[np.ndarray, dict]:
-        """Open the store and read the last checkpoint: (psi, position)."""
+    def token(self) -> str:
+        """The run identity its checkpoints carry (rank 0: set by :meth:`create_store` or :func:`decide_start`)."""
+        return checkpoints.run_token(_resume_identity(self.record), self.run_id)
+
+    def resume(self, position: dict | None = None) -> np.ndarray:
+        """Open the store and read the checkpoint at ``position`` (chosen and verified by :func:`decide_start`;
+        default: the latest one recorded)."""
         self.layout.open()
-        position, psi = self.layout.read_checkpoint()
+        if position is None:
+            position = self.layout.group.attrs[CHECKPOINT_ATTR]
+        psi = self.layout.read_checkpoint(int(position["slot"]))
         record = self.layout.group.attrs["params"]
         # the run's own FFT back end (ducc0 and FFTW round differently; a later auto choice on another machine
         # may differ): passed back as backend= so the resume is bitwise the run; P > 1 ranks always use ducc0
@@ -271,13 +324,13 @@ class Simulation:
         # the batch is cut into the same parts as before: FFT libraries round a line in a SIMD group and a lone
         # line differently (an ulp), so another cut would break the bitwise resume
         self.build_stepping(int(record.get("threads", 1)))
-        return psi, position
+        return psi
 
 
-def decide_start(sim: Simulation) -> Start:
-    """FRESH, RESUME or DONE for the store at ``sim.layout.path`` (rank 0 looks, every rank gets the answer);
+def decide_start(sim: Simulation) -> Decision:
+    """What the store at ``sim.layout.path`` asks for (rank 0 looks and verifies, every rank gets the answer);
     a ValueError when the path holds something that must not be touched."""
-    decision = _look(sim.layout.path, sim.record, sim.size) if sim.rank == 0 else None
+    decision = _look(sim) if sim.rank == 0 else None
     if sim.comm is not None:
         decision = sim.comm.bcast(decision, root=0)
     if isinstance(decision, str):
@@ -285,23 +338,52 @@ def decide_start(sim: Simulation) -> Start:
     return decision
 
 
-def _look(path: Path, record: dict, ranks: int) -> Start | str:
+def _look(sim: Simulation) -> Decision | str:
+    path, record = sim.layout.path, sim.record
     if sstore.is_complete(path):
-        return Start.DONE
+        return Decision(Start.DONE)
     if (path / "zarr.json").is_file():
         import zarr
-        attrs = dict(zarr.open_group(path, mode="r").attrs)
+        try:
+            attrs = dict(zarr.open_group(path, mode="r").attrs)
+        except Exception as err:  # an unfinished run's metadata is unreadable: nothing in it can be trusted
+            return Decision(Start.FRESH, warning=f"store {path}: unfinished run with unreadable metadata "
+                                                 f"({type(err).__name__}); starting over")
         if attrs.get(CHECKPOINT_ATTR) is None:
-            return Start.FRESH  # killed before its first checkpoint: start again
+            return Decision(Start.FRESH)  # killed before its first checkpoint: start again
         if _resume_identity(attrs.get("params", {})) != _resume_identity(record):
             return "holds an unfinished run with different parameters; remove it or choose another store path"
-        if attrs["params"].get("ranks") != ranks:
+        if attrs["params"].get("ranks") != sim.size:
             return ("was started with a different rank count; resume with the same number of ranks "
                     "(checkpoint slabs are per rank)")
-        return Start.RESUME
+        sim.run_id = attrs.get(checkpoints.RUN_ID_ATTR)
+        ledger, info, problems = checkpoints.choose(path, attrs, sim.token(), sim.layout.output_names(),
+                                                    sim.outputs_per_chunk)
+        sim.layout.checkpoints = ledger
+        refused = "; ".join(problems)
+        if info is None:
+            return Decision(Start.FRESH, warning=f"store {path}: no usable checkpoint ({refused}); starting over")
+        warning = None
+        if problems:
+            warning = (f"store {path}: checkpoint {refused}; resuming from slot {info['slot']} "
+                       f"(step {info['step']}) instead")
+        return Decision(Start.RESUME, checkpoint=info, warning=warning)
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
         return "exists and is not a zarr store; refusing to overwrite it"
-    return Start.FRESH
+    return _creatable(path) or Decision(Start.FRESH)
+
+
+def _creatable(path: Path) -> str | None:
+    """Why a new store cannot be created at ``path`` (None when it can): an ancestor that is a file, or the
+    nearest existing directory not writable."""
+    for parent in Path(os.path.abspath(path)).parents:
+        if parent.exists():
+            if not parent.is_dir():
+                return f"cannot be created: {parent} is a file, not a directory"
+            if not os.access(parent, os.W_OK | os.X_OK):
+                return f"cannot be created: directory {parent} is not writable"
+            return None
+    return None
 
 
 class Schedule:

@@ -74,16 +74,82 @@ def test_set_values_are_coerced_by_the_schema_type():
         gpe_cli.build_config(None, "paper118", ["initial.protocol=magic"])
 
 
+#: files the bad-input cases refer to as {name}
+FILES = {
+    "malformed.yaml": "time: {dt: [0.1,\n",
+    "malformed.json": '{"time": {"dt": 0.1,',
+    "duplicate.yaml": "preset: paper118\ntime:\n  dt: 0.001\n  dt: 0.002\n",
+    "duplicate.json": '{"preset": "paper118", "preset": "paper62"}',
+    "bomb.yaml": "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{k}: &{k} [{', '.join(['*' + p] * 10)}]\n" for p, k in zip("abcdefgh", "bcdefghi")),
+    "list.yaml": "- preset\n- paper118\n",
+    "a_file": "not a directory\n",
+}
+
+CONFIG = "invalid configuration: "
+
+
 @pytest.mark.parametrize("args, message", [
-    (["--set", "time.dt=abc"], "config key 'gpe.time.dt': value 'abc' is not allowed"),
-    (["--set", "time.dt=0.5"], "config key 'gpe.time.dt': dt=0.5: too large"),
-])
-def test_cli_bad_values_stop_with_one_line(tmp_path, args, message):
+    (["--set", "time.t_final=abc"], CONFIG + "config key 'gpe.time.t_final': value 'abc' is not allowed"),
+    (["--set", "time.t_final=.inf"], CONFIG + "config key 'gpe.time.t_final': value inf is not allowed: must be a finite"),
+    (["--set", "time.t_final=nan"], CONFIG + "config key 'gpe.time.t_final': value nan is not allowed: must be a finite"),
+    (["--set", "time.t_final=1e308"], CONFIG + "config key 'gpe.time.t_final': value 1e+308 is not allowed: inf time steps"),
+    (["--set", "time.t_final=-1"], CONFIG + "config key 'gpe.time.t_final': value -1 is not allowed"),
+    (["--set", "time.dt=0"], CONFIG + "config key 'gpe.time.dt': value 0 is not allowed"),
+    (["--set", "time.dt=fast"], CONFIG + "config key 'gpe.time.dt': value 'fast' is not allowed"),
+    (["--set", "time.dt=abc"], CONFIG + "config key 'gpe.time.dt': value 'abc' is not allowed"),
+    (["--set", "time.dt=0.5"], CONFIG + "config key 'gpe.time.dt': dt=0.5: too large"),
+    (["--set", "grid.n_x=1e11"], CONFIG + "config key 'gpe.grid.n_x': value 100000000000 is not allowed: the run needs"),
+    (["--set", "grid.n_x=7"], CONFIG + "config key 'gpe.grid.n_x': value 7 is not allowed"),
+    (["--set", "checkpoint.every_wall_s=soon"], CONFIG + "config key 'gpe.checkpoint.every_wall_s': value 'soon'"),
+    (["--set", "output.psi=maybe"], CONFIG + "config key 'gpe.output.psi': value 'maybe' is not allowed"),
+    (["--set", "no.such.key=1"], CONFIG + "config key 'gpe.no': unknown key"),
+    (["--set", "time.dt"], CONFIG + "--set 'time.dt': expected KEY=VALUE"),
+    (["--config", "{tmp}/missing.yaml"], CONFIG + "config file {tmp}/missing.yaml does not exist"),
+    (["--config", "{tmp}/malformed.yaml"], CONFIG + "config file {tmp}/malformed.yaml is not valid YAML"),
+    (["--config", "{tmp}/malformed.json"], CONFIG + "config file {tmp}/malformed.json is not valid JSON"),
+    (["--config", "{tmp}/duplicate.yaml"], "is not valid YAML: duplicate key 'dt'"),
+    (["--config", "{tmp}/duplicate.json"], "is not valid JSON: duplicate key 'preset'"),
+    (["--config", "{tmp}/bomb.yaml"], "is not valid YAML: expands to more than"),
+    (["--config", "{tmp}/list.yaml"], "expected a mapping of gpe keys"),
+    (["--config", "{tmp}"], CONFIG + "config file {tmp} is a directory"),
+    (["--store", "{tmp}/a_file/run.zarr"], "error: store {tmp}/a_file/run.zarr: cannot be created: {tmp}/a_file is a file"),
+    (["--store", "{tmp}/a_file"], "error: store {tmp}/a_file: exists and is not a zarr store"),
+], ids=lambda v: " ".join(v) if isinstance(v, list) else None)
+def test_cli_bad_input_stops_with_one_line(tmp_path, capfd, args, message):
+    """Every bad input of ``spinsweep gpe run`` (issue 9's list and more) ends before any work with exit status 1
+    and exactly one line on stderr naming the key or file, the value and what is allowed -- no traceback.  (A
+    damaged checkpoint is not an input error: the run falls back and warns, tests/gpe/test_checkpoint_integrity.)"""
+    import signal
+
+    for name, text in FILES.items():
+        (tmp_path / name).write_text(text)
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    message = message.replace("{tmp}", str(tmp_path))
+    store = tmp_path / "x.zarr"
+    if "--store" not in args:
+        args += ["--store", str(store)]
+    if "--config" not in args:
+        args += ["--preset", "paper118"]
+    handler = signal.getsignal(signal.SIGTERM)
+    try:
+        code = gpe_cli.cli(["run", *args])
+    finally:
+        signal.signal(signal.SIGTERM, handler)
+    out, err = capfd.readouterr()
+    lines = err.strip().splitlines()
+    assert code == 1 and len(lines) == 1, err
+    assert lines[0].startswith("spinsweep: ") and message in lines[0], lines[0]
+    assert not store.exists() and not (tmp_path / "a_file" / "run.zarr").exists()
+
+
+def test_cli_bad_value_in_a_subprocess_stops_with_one_line(tmp_path):
+    """The same through the installed entry point in its own process (nothing printed before the error)."""
     res = subprocess.run([sys.executable, "-m", "spinsweep.workflow.cli", "gpe", "run", "--preset", "paper118",
-                          "--store", str(tmp_path / "x.zarr"), *args], cwd=REPO, env=cli_env(),
+                          "--store", str(tmp_path / "x.zarr"), "--set", "time.dt=fast"], cwd=REPO, env=cli_env(),
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 1, res.stderr
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("spinsweep: invalid configuration: "), res.stderr
-    assert message in lines[0]
+    assert "config key 'gpe.time.dt': value 'fast' is not allowed" in lines[0]
     assert not (tmp_path / "x.zarr").exists()

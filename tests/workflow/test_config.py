@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import subprocess
 import sys
 import time
@@ -13,7 +14,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spinsweep.workflow.config import DEFAULT_CONFIG, ROOT as REPO, ConfigError, load, validate
+from spinsweep.workflow.config import DEFAULT_CONFIG, ROOT as REPO, ConfigError, coerce_text, load, validate
 
 
 @pytest.fixture(scope="module")
@@ -326,6 +327,35 @@ def test_resource_counts_are_bounded(default, section, key, value):
     config = copy.deepcopy(default)
     config[section][key] = value
     _expect_one_line(config, f"{section}.{key}")
+
+
+NUM, INT, BOOL = {"type": "number"}, {"type": "integer"}, {"type": "boolean"}
+BATCHABLE = {"oneOf": [{"type": "number"}, {"type": "array", "items": {"type": "number"}}]}
+
+
+@pytest.mark.parametrize("raw, node, expected", [
+    ("0.02", NUM, 0.02), ("41", NUM, 41), ("1e3", NUM, 1000.0), (" -2.5 ", NUM, -2.5),
+    ("inf", NUM, math.inf), (".inf", NUM, math.inf), ("-.inf", NUM, -math.inf),
+    ("41", INT, 41), ("1e3", INT, 1000), ("1e11", INT, 10**11), ("1.5", INT, "1.5"), ("inf", INT, "inf"),
+    ("abc", NUM, "abc"), ("abc", INT, "abc"),
+    *[(t, BOOL, True) for t in ("true", "True", "yes", "on", "ON", "1")],
+    *[(t, BOOL, False) for t in ("false", "No", "off", "0")],
+    ("maybe", BOOL, "maybe"), ("1", {"type": ["integer", "boolean"]}, 1),
+    ("null", {"type": ["number", "null"]}, None), ("None", {"type": ["integer", "null"]}, None),
+    ("~", {"type": ["string", "null"]}, None), ("", {"type": ["number", "null"]}, None),
+    ("null", NUM, "null"), ("null", {"enum": ["paper118", None]}, None),
+    ("paper118", {"enum": ["paper118", None]}, "paper118"), ("1.0", {"type": "string"}, "1.0"),
+    ("1.5", BATCHABLE, 1.5), ("[0.5, 0.6]", BATCHABLE, [0.5, 0.6]),
+    ("[1, 2", {"type": "array"}, "[1, 2"), ("{a: 1}", {}, {"a": 1}), ("{a: 1, a: 2}", {}, "{a: 1, a: 2}"),
+    ("0.5", {"$ref": "#/$defs/x"}, 0.5),
+])
+def test_one_coercer_reads_command_line_strings_by_schema_type(raw, node, expected):
+    """The one rule for ``--config`` (Snakemake) and ``gpe run --set`` strings: null / integer (integral floats
+    too) / number (ints stay ints, as YAML reads them; YAML's .inf) / boolean (true/yes/on, 1/0 only where no
+    number is allowed) / arrays and unknown keys through the bounded YAML loader; anything else unchanged, for
+    validation to name."""
+    got = coerce_text(raw, node, {"x": NUM})
+    assert got == expected and type(got) is type(expected), (raw, node, got)
 
 
 def test_config_strings_are_coerced_by_schema_type(default):
