@@ -17,13 +17,13 @@ The output is also written to benchmarks/results/<machine kind>.txt (one file pe
 
 Why the 1D target is out of reach (roofline of the step's own work): each step line also prints the two
 element-wise kernels timed alone.  A real-time step needs, per point and component, at least one sin/cos pair
-(the contact phase exp(-i tau (V + g n)), ~25 flops after range reduction to [-pi/4, pi/4] with degree-11/12
-polynomials for 1-ulp accuracy) and the kinetic x Rabi product in k-space (12 FMAs).  At Nx 1728 that is 3456
-elements: on an AVX2 core (4 lanes, 2 FMA ports) >= ~1.3 us for the kernels at peak issue rate is not the
-limit -- measured they run at 6.5 + 2.5 us (1.9 and 0.7 ns per element, ~60% of peak), against an FFTW pair
-of ~14 us, so FFT pair + kernels alone is 1.65x the pair on the development VM before any call overhead; even
-kernels at 100% of peak would leave ~1.4x.  The 2D/3D steps reach their 1.5x target because their FFTs cost
-more per point (log N larger, strided passes) while the kernels cost the same.
+(the contact phase exp(-i tau (V + g n)): ~25 floating-point operations with the range reduction to [-pi/4, pi/4]
+and the degree-11/12 polynomials that 1-ulp accuracy needs) and the kinetic x Rabi product in k-space (12 FMAs):
+~37 operations per element.  At Nx 1728 (3456 elements) an AVX2 core issuing 2 x 4-lane operations per cycle at
+3 GHz needs >= 5.3 us for them; measured they take 6.5 + 2.5 us (~60% of that peak) against an FFTW pair of
+~14 us, so FFT pair + kernels alone are 1.65x the pair before any call overhead, and even kernels at peak
+would leave ~1.4x.  The 2D/3D steps meet their 1.5x target because their FFTs cost more per point (larger
+log N, strided passes) while the kernels cost the same.
 """
 
 from __future__ import annotations
