@@ -46,6 +46,11 @@ def test_trap_choice_of_the_62_hz_preset(section):
     assert rp10.R_x == pytest.approx(166.8e-6, rel=1e-3)
     rp118 = T.rabi_params(dict(section["panels"]["fig3"]))
     assert rp118.omega_x / (2 * math.pi) == pytest.approx(10.09, abs=0.01)  # 210 um and 10 Hz agree here
+    # the cloud holds the preset's 5e5 atoms: n0 = 3N/(4 R_x) (the vacuum noise is half an atom per mode, so the
+    # absolute atom number sets its relative size)
+    from spinsweep.solvers.rabi import PRESETS
+    assert rp118.n0 == pytest.approx(PRESETS["fig3_118Hz"].n0, rel=1e-12)
+    assert 4 / 3 * rp118.n0 * rp118.R_x == pytest.approx(5e5, rel=1e-12)
 
 
 def test_batched_run_equals_the_preset_run_in_lab_units(section, tmp_path):

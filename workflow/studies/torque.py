@@ -247,7 +247,7 @@ def rabi_params(point: Mapping[str, Any]):
         R_x_um = math.sqrt(2 * mu / M_NA23) / (2 * math.pi * float(point["trap_hz"])) * 1e6
     else:
         R_x_um = float(point["R_x_um"])
-    N = 0.75 * base.n0 * base.R_x  # the preset's atom number (5e5)
+    N = 4.0 / 3.0 * base.n0 * base.R_x  # the preset's atom number (5e5): n0 = 3N/(4 R_x) in from_paper
     return RabiParams.from_paper(omega_R_hz=ratio * kappa_n0 / (2 * math.pi), omega_R_over_kappa_n0=ratio,
                                  R_x_um=R_x_um, dg_over_g=dg, N=N,
                                  label=f"torque study: {point['preset']} cloud, Omega_R = {ratio:g} kappa n0, "
