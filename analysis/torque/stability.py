@@ -108,11 +108,11 @@ def floquet_growth(Lambda0: float, dg_over_g: float, k_xi_R, *, periods: float =
             "Z_range": (float(min(zs)), float(max(zs))), "norm_drift": float(abs(np.sum(np.abs(psi) ** 2) - 1.0))}
 
 
-def centre_instability(params, *, k_xi_R=None, periods: float = 8.0) -> dict:
+def centre_instability(params, *, k_xi_R=None, periods: float = 6.0) -> dict:
     """:func:`floquet_growth` at the cloud centre of ``params`` (RabiParams): the fastest-growing wave number in
     1/um and as a wavelength, its rate in Omega_R and as e-folds per Rabi period."""
     if k_xi_R is None:
-        k_xi_R = np.linspace(0.9, 2.6, 35)
+        k_xi_R = np.linspace(0.9, 2.6, 18)
     out = floquet_growth(params.Lambda0, params.dg_over_g, k_xi_R, periods=periods)
     xi_R_um = params.xi_R * 1e6
     return {"floquet_rate_omega_R": out["rate_max"], "floquet_efolds_per_period": 2 * math.pi * out["rate_max"],

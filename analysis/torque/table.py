@@ -40,6 +40,22 @@ COLUMNS = {
     "L1_over_xi_R": ("1", "L1 / xi_R"),
     "C_min": ("1", "depth of the negative minimum of C_ZZ in region E"),
     "C_min_dx_um": ("um", "position of the minimum of C_ZZ in region E"),
+    "v_over_c_s_shot": ("1", "shot error of v / c_s (standard error of the per-shot fits)"),
+    "n_shots": ("1", "shots of the point"),
+    "L1_shot_err_um": ("um", "shot error of L1 (standard error of per-shot fits)"),
+    "L2_shot_err_um": ("um", "shot error of L2 (standard error of per-shot fits)"),
+    "C_min_dx_shot_err_um": ("um", "shot error of the C_ZZ minimum position"),
+    "L1_raw_um": ("um", "L1 in region E without the imaging-resolution model"),
+    "L1_raw_err_um": ("um", "error of L1_raw"),
+    "L2_raw_um": ("um", "L2 in region E without the imaging-resolution model"),
+    "L2_raw_err_um": ("um", "error of L2_raw"),
+    "C_min_raw": ("1", "depth of the C_ZZ minimum in region E without the imaging model"),
+    "C_min_dx_raw_um": ("um", "position of the C_ZZ minimum in region E without the imaging model"),
+    "sigma_um": ("um", "imaging-resolution blur (rms) of the front detector and C_ZZ"),
+    "noise_floor": ("1", "S (std of Z in 5 um windows) of the quiet centre at 0.1-0.5 Rabi periods"),
+    "t_bulk_rabi": ("1", "Omega_R t/2pi when the centre's S exceeds the threshold (bulk breaking or fronts met)"),
+    "floquet_rate_omega_R": ("1", "Floquet growth rate of the centre's self-trapped orbit, units Omega_R"),
+    "floquet_wavelength_um": ("um", "wavelength of the fastest-growing mode of the centre's orbit"),
 }
 
 

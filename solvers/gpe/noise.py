@@ -50,7 +50,7 @@ from .units import OutputUnits
 KB = 1.380649e-23  # J/K
 HBAR = 1.054571817e-34  # J s
 
-VACUUM, THERMAL = 0, 1
+VACUUM, THERMAL, BOGOLIUBOV_VACUUM = 0, 1, 2
 
 
 def _rng(seed: int, shot: int, stream: int, plane: int) -> np.random.Generator:
@@ -113,26 +113,53 @@ def _minus_k(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def thermal_noise(seed: int, shot: int, grid: Grid, kT: float, atoms_per_unit: float = 1.0,
-                  mu: tuple[float | None, float | None] = (0.0, 0.0)) -> np.ndarray:
-    """Thermal part (2, *local_shape): sum_k beta_k e^{ikx}/sqrt(V), beta_k = u_k b_k - v_k b_{-k}^*,
-    <|b_k|^2> = N_k/a, per component c at chemical potential mu[c] (None: none in c); the b_k are drawn per kx-plane on the
-    global grid (every rank draws the same global field and keeps its slab)."""
+def _quasiparticle_field(seed: int, shot: int, stream: int, grid: Grid, occupation, mu) -> np.ndarray:
+    """(2, *local_shape): sum_k beta_k e^{ikx}/sqrt(V), beta_k = u_k b_k - v_k b_{-k}^*, <|b_k|^2> =
+    occupation(c, mu_c) (solver number units) per component c at chemical potential mu[c] (None: nothing in c);
+    the b_k are drawn per kx-plane on the global grid from ``stream`` (every rank draws the same global field
+    and keeps its slab)."""
     b = np.empty((2,) + grid.shape, dtype=complex)
     for i in range(grid.shape[0]):
-        z = _rng(seed, shot, THERMAL, i).standard_normal((2, 2) + grid.shape[1:])
+        z = _rng(seed, shot, stream, i).standard_normal((2, 2) + grid.shape[1:])
         b[:, i] = (z[0] + 1j * z[1]) / np.sqrt(2.0)
     beta = np.zeros_like(b)
     for c in range(2):
-        if mu[c] is None:  # no thermal atoms in this component
+        if mu[c] is None:
             continue
         _, u, v = bogoliubov(grid, mu[c])
-        bc = np.sqrt(bose_occupation(grid, kT, mu[c]) / atoms_per_unit) * b[c]
+        bc = np.sqrt(occupation(c, mu[c])) * b[c]
         beta[c] = u * bc - v * np.conj(_minus_k(bc[None])[0])
     volume = float(np.prod(grid.box))
     axes = tuple(range(1, grid.ndim + 1))
     field = np.fft.ifftn(beta, axes=axes) * (grid.n_points / math.sqrt(volume))
     return np.ascontiguousarray(field[:, grid.x_start:grid.x_start + grid.nx_local])
+
+
+def thermal_noise(seed: int, shot: int, grid: Grid, kT: float, atoms_per_unit: float = 1.0,
+                  mu: tuple[float | None, float | None] = (0.0, 0.0)) -> np.ndarray:
+    """Thermal part (2, *local_shape): Bogoliubov modes with <|b_k|^2> = N_k/a per component c at chemical
+    potential mu[c] (None: no thermal atoms in c)."""
+    return _quasiparticle_field(seed, shot, THERMAL, grid,
+                                lambda c, m: bose_occupation(grid, kT, m) / atoms_per_unit, mu)
+
+
+def bogoliubov_vacuum(seed: int, shot: int, grid: Grid, atoms_per_unit: float = 1.0,
+                      mu: tuple[float | None, float | None] = (0.0, 0.0)) -> np.ndarray:
+    """Vacuum noise of the Bogoliubov quasi-particles (2, *local_shape): <|b_k|^2> = 1/(2a) for every k
+    (k = 0: u = 1, v = 0, the plain half quantum of the condensate mode) in each component c with mu[c] not None;
+    zero in the others (they take :func:`vacuum_noise`)."""
+    def half(c, m):
+        occ = np.full(grid.shape, 0.5 / atoms_per_unit)
+        return occ
+    field = _quasiparticle_field(seed, shot, BOGOLIUBOV_VACUUM, grid, half, mu)
+    # k = 0 got u = v = 0 in bogoliubov(): give the condensate mode its plain half quantum
+    z = _rng(seed, shot, BOGOLIUBOV_VACUUM, grid.shape[0]).standard_normal((2, 2))
+    b0 = (z[0] + 1j * z[1]) * math.sqrt(0.25 / atoms_per_unit)
+    volume = float(np.prod(grid.box))
+    for c in range(2):
+        if mu[c] is not None:
+            field[c] += b0[c] / math.sqrt(volume)
+    return field
 
 
 def temperature_kT(settings: NoiseSettings, params: GPEParams, units: OutputUnits) -> np.ndarray:
@@ -168,16 +195,22 @@ def add_noise(psi: np.ndarray, settings: NoiseSettings, params: GPEParams, grid:
         return psi, {"kind": "none"}
     a = atoms_per_unit(units)
     kT = temperature_kT(settings, params, units)
-    mu = condensate_mu(psi, params, comm) if settings.kind == "thermal" else None
+    mu = condensate_mu(psi, params, comm)
     out = np.array(psi, dtype=complex, copy=True)
     for b in range(out.shape[0]):
         shot = settings.shot + b
-        out[b] += vacuum_noise(settings.seed, shot, grid, a)
+        mu_b = tuple(float(m) if m > 0 else None for m in mu[b])  # only components holding a condensate
+        # vacuum: Bogoliubov vacuum in a condensed component, free-particle (white) vacuum in an empty one
+        white = vacuum_noise(settings.seed, shot, grid, a)
+        out[b] += bogoliubov_vacuum(settings.seed, shot, grid, a, mu_b)
+        for c in range(2):
+            if mu_b[c] is None:
+                out[b, c] += white[c]
         if settings.kind == "thermal" and kT[b] > 0:
-            mu_b = tuple(float(m) if m > 0 else None for m in mu[b])  # only components holding a condensate
             out[b] += thermal_noise(settings.seed, shot, grid, float(kT[b]), a, mu_b)
     info = {"kind": settings.kind, "seed": settings.seed, "shots": [settings.shot + b for b in range(out.shape[0])],
             "atoms_per_unit": a, "vacuum_variance": vacuum_variance(grid, a),
             "vacuum_atoms_per_component": grid.n_points / 2.0, "kT_solver": kT.tolist(),
-            "mu_bogoliubov": None if mu is None else mu.tolist()}
+            "mu_bogoliubov": mu.tolist(),
+            "vacuum": ["bogoliubov" if m > 0 else "white" for m in mu[0]]}
     return out, info
