@@ -8,7 +8,11 @@ half a particle of vacuum noise, <|beta_k|^2> = 1/2.  On the grid this is white 
     <delta psi_j delta psi_j'^*> = delta_jj' / (2 dV),      dV = prod_i dx_i  (dx in 1D),
 
 one independent complex Gaussian per grid point and component (real and imaginary parts each of variance
-1/(4 dV)).  Thermal: on top, each Bogoliubov mode k != 0 of component c gets a Bose occupation
+1/(4 dV)).  That is the vacuum of free particles, right for an *empty* component (its excitations on the other
+component's condensate have no anomalous terms).  A component holding a condensate gets the *Bogoliubov*
+vacuum instead (:func:`bogoliubov_vacuum`): beta_k = u_k b_k - v_k b_{-k}^*, <|b_k|^2> = 1/2, u_k, v_k of the
+homogeneous gas at its peak density (below), and a plain half quantum in the condensate mode k = 0; white noise
+on a condensate is an excited state (it puts (u_k + v_k)^2/2 instead of 1/2 quanta into each phonon).  Thermal: on top, each Bogoliubov mode k != 0 of component c gets a Bose occupation
 N_k = 1/(exp(E_k/k_B T) - 1), E_k = sqrt(eps_k (eps_k + 2 mu_c)), eps_k = hbar^2 k^2/2m, with the quasi-particle
 amplitudes b_k (<|b_k|^2> = N_k) put on the plane waves as beta_k = u_k b_k - v_k b_{-k}^*,
 u_k, v_k = sqrt((eps_k + mu_c)/(2 E_k) +- 1/2) (Pitaevskii & Stringari, Bose-Einstein Condensation, Ch. 4).  This
@@ -29,9 +33,41 @@ includes the 1/2 per mode).  Temperatures: ``temperature`` in units of the Thoma
 the run's parameters (``GPEParams.thomas_fermi``, per batch point), or ``temperature_nK`` converted with the
 preset's time unit, k_B T / (hbar / time_s).
 
+What the noise does to the torque study (investigated with the 118 Hz cloud, N = 5e5, 1728 points, 4 Rabi
+periods; S = std of Z in 5 um windows, averaged over |x| < 40 um; "breaks" = S > 0.1):
+
+* normalisation: psi counts real atoms in the torque study (``atoms_per_unit`` = 1 after the study rescales its
+  model), the vacuum adds n_points/2 atoms per component on average (measured: +1417 for 1728 points, within the
+  +-530 spread of the cross term 2 Re psi_0^* delta psi).  The study's clouds held 2.8e5 instead of 5e5 atoms
+  until it was fixed (N = 4/3 n0 R_x), which made the noise 1.33x too large relative to the condensate.
+* the centre breaking is a genuine instability, not an artefact: the self-trapped Josephson orbit of the
+  centre is modulationally (parametrically) unstable in a band around k = 1.55/xi_R (wavelength 8.1 um) with
+  a Floquet rate of 0.34 Omega_R (:mod:`spinsweep.analysis.torque.stability`, checked against a split-step GPE:
+  0.3375 at k = 1.508/xi_R).  In the trapped run the centre's power in that band grows at 0.27-0.31 Omega_R and
+  the centre's spectrum peaks at k = 1.37-1.67/xi_R.  Scaling the noise amplitude by 1, 0.1, 0.01 delays the
+  breaking from 2.36 to 3.22 to > 4 Rabi periods (0.86 periods per decade; an exponential instability predicts
+  ln 10/(2 pi x 0.34) = 1.08), while the grid-scale floor of S scales linearly (0.023, 0.0028, 0.0014 = the
+  deterministic run's own level).  Refining the grid (points_per_xi_s 2.5 -> 5) raises the floor 1.6x (more
+  white-noise modes) but not the breaking time (2.36 -> 2.48): the seed that matters is in the unstable band, not
+  at the grid scale.  The deterministic GPE has no seed in the band (only round-off), so its centre stays quiet
+  until the fronts arrive (~4.8 periods).
+* Bogoliubov instead of white vacuum in the condensed component moves the breaking from 2.20 to 2.36 periods
+  (the unstable mode is seeded mostly through the empty component, whose vacuum is white either way).
+* what a camera sees: the floor of S is the grid-scale white noise (0.023 at 2.5 points per xi_s); blurring
+  the densities with the imaging resolution (1 um rms) lowers it to 0.004
+  (:func:`spinsweep.analysis.torque.imaging.imaged_Z`, which also subtracts the symmetric-ordering density
+  1/(2 dx) per component), and the front detector raises its thresholds to at least 3x the measured floor
+  (:mod:`spinsweep.analysis.torque.fronts`).  Neither removes the instability: with 4 shots, v/c_s comes out
+  4.37 +- 0.07 (stat) +- 1.2 (syst) +- 0.49 (shots) against 1.48 for the deterministic run (paper: 1.4(1) GPE, 1.8(2)
+  experiment), because the quiet region is eaten from within, first near x_c where Lambda(x) is smaller and the
+  growth faster.  The experiment's centre survives until the front arrives, so the 1D truncated-Wigner model
+  overstates the instability; candidates left open: the radial structure of the real cloud (kappa n varies
+  across the radius, which detunes the parametric resonance) and the 3D mode density of the vacuum.
+
 Seeds.  One stream per (shot, kind, x-plane): ``SeedSequence(seed, spawn_key=(shot, stream, i))`` is the
-``i``-th child of the ``stream``-th child of ``SeedSequence(seed).spawn(...)[shot]`` (stream 0: vacuum noise of
-global x-plane i; stream 1: thermal amplitudes of the kx-plane i).  A rank draws the planes of its own slab
+``i``-th child of the ``stream``-th child of ``SeedSequence(seed).spawn(...)[shot]`` (stream 0: white vacuum noise
+of global x-plane i; stream 1: thermal amplitudes of the kx-plane i; stream 2: Bogoliubov vacuum amplitudes of
+the kx-plane i, plane nx for the k = 0 mode).  A rank draws the planes of its own slab
 (vacuum) or the whole thermal field (cheap, once) and keeps its slab, so shot k is bitwise the same whatever
 the rank count, thread count or batch composition (a batched 1D run gives point b the shot ``shot + b``).
 """
