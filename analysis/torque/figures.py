@@ -76,7 +76,7 @@ def fig2a(lle, run, path):
     ax.set_xlabel("x (um)")
     ax.set_ylabel(r"$\Omega/\Omega_R$")
     ax.set_ylim(0, None)
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=8, loc="upper left")
     if lle is not None:
         for i, name in enumerate(lle.probe.values):
             xp = float(lle.x_probe.sel(probe=name))
@@ -92,7 +92,7 @@ def fig2a(lle, run, path):
             ins.set_xlabel(r"$\Omega_R t/2\pi$", fontsize=7)
             if i == 0:
                 ins.set_ylabel("Z", fontsize=8)
-                ins.legend(fontsize=6, loc="lower right")
+                ins.legend(fontsize=6, loc="upper right")
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
@@ -225,7 +225,7 @@ def _corr_panel(ax, run, letter, title):
     shots = C.sizes.get("shot", None) or (run["summary"].n_shots.item() if "n_shots" in run["summary"] else 1)
     ax.set_title(f"({letter}) {title}" + (f", blur {float(C.attrs['sigma_um']):g} um" if C.attrs.get("sigma_um") else "")
                  + f", {int(shots)} shot(s)", loc="left", fontsize=9)
-    ax.legend(fontsize=6.5, loc="upper right")
+    ax.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, frameon=False)
 
 
 def _region_map(ins, run):
@@ -250,7 +250,7 @@ def fig4ab(run118, run62, path):
     plt = _plt()
     runs = [(r, l, t) for r, l, t in ((run118, "a", r"$\Omega_R=2\pi\times118$ Hz"),
                                       (run62, "b", r"$\Omega_R=2\pi\times62$ Hz")) if r is not None]
-    fig, axs = plt.subplots(2, len(runs), figsize=(6.0 * len(runs), 8.0), constrained_layout=True, squeeze=False,
+    fig, axs = plt.subplots(2, len(runs), figsize=(6.0 * len(runs), 8.8), constrained_layout=True, squeeze=False,
                             gridspec_kw={"height_ratios": [1, 1.3]})
     for k, (run, letter, title) in enumerate(runs):
         m = _region_map(axs[0, k], run)

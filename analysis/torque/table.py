@@ -23,7 +23,7 @@ COLUMNS = {
     "x_c_pred_um": ("um", "x_c from Omega_R = kappa n(x_c)/2"),
     "x_c_meas_um": ("um", "x_c measured from Z(x, t)"),
     "x_c_meas_err_um": ("um", "uncertainty of measured x_c"),
-    "t_break_rabi": ("1", "breaking time Omega_R t/2pi (quantum torque = |H x s|; from the front without it)"),
+    "t_break_rabi": ("1", "breaking time Omega_R t/2pi (quantum torque = |H x s|; from the front without it or in noisy shots)"),
     "t_break_front_rabi": ("1", "breaking time Omega_R t/2pi from the front leaving x_c"),
     "v_mm_s": ("mm/s", "front speed v"),
     "v_over_c_s": ("1", "v / c_s (centre)"),
