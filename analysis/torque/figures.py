@@ -363,7 +363,9 @@ def sweep_breaking(table, path):
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6.0, 4.2), constrained_layout=True)
     x = _xvals(table, "omega_R_over_kappa_n0")
-    ax.plot(x, table.t_break_rabi.values, "o", color=BLUE, label="quantum torque = |H x s|")
+    torque = table.t_break_torque_rabi.values if "t_break_torque_rabi" in table else table.t_break_rabi.values
+    if np.isfinite(torque).any():
+        ax.plot(x, torque, "o", color=BLUE, label="quantum torque = |H x s|")
     ax.plot(x, table.t_break_front_rabi.values, "s", color=RED, mfc="none", label="front 15 um inside x_c")
     if "t_bulk_rabi" in table:
         ax.plot(x, table.t_bulk_rabi.values, "^", color="k", mfc="none",

@@ -94,7 +94,7 @@ def run_products(ds: xr.Dataset, params, *, sigma_um: float = 0.0, frequency_win
     row = {"omega_R_hz": params.omega_R / (2 * math.pi), "omega_R_over_kappa_n0": 1 / params.Lambda0,
            "R_x_um": params.R_x * 1e6, "x_c_pred_um": xp["x_c_um"], "x_c_meas_um": xm["x_c_um"],
            "x_c_meas_err_um": xm["x_c_err_um"],
-           "t_break_rabi": t_torque if math.isfinite(t_torque) else t_front, "t_break_front_rabi": t_front,
+           "t_break_rabi": t_torque if math.isfinite(t_torque) else t_front, "t_break_front_rabi": t_front, "t_break_torque_rabi": t_torque,
            "v_mm_s": summary["v_mm_s"], "v_over_c_s": summary["v_over_c_s"],
            "v_over_c_s_stat": summary["v_over_c_s_stat"], "v_over_c_s_syst": summary["v_over_c_s_syst"],
            "v_over_c": summary["v_over_c"], "c_s_mm_s": summary["c_s_mm_s"], "L1_um": L1,

@@ -25,6 +25,7 @@ COLUMNS = {
     "x_c_meas_err_um": ("um", "uncertainty of measured x_c"),
     "t_break_rabi": ("1", "breaking time Omega_R t/2pi (quantum torque = |H x s|; from the front without it or in noisy shots)"),
     "t_break_front_rabi": ("1", "breaking time Omega_R t/2pi from the front leaving x_c"),
+    "t_break_torque_rabi": ("1", "breaking time Omega_R t/2pi: quantum torque = |H x s| (NaN in noisy shots)"),
     "v_mm_s": ("mm/s", "front speed v"),
     "v_over_c_s": ("1", "v / c_s (centre)"),
     "v_over_c_s_stat": ("1", "statistical error of v / c_s"),
