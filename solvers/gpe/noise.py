@@ -59,9 +59,11 @@ periods; S = std of Z in 5 um windows, averaged over |x| < 40 um; "breaks" = S >
   1/(2 dx) per component), and the front detector raises its thresholds to at least 3x the measured floor
   (:mod:`spinsweep.analysis.torque.fronts`).  Neither removes the instability: with 4 shots, v/c_s comes out
   4.37 +- 0.07 (stat) +- 1.2 (syst) +- 0.49 (shots) against 1.48 for the deterministic run (paper: 1.4(1) GPE, 1.8(2)
-  experiment), because the quiet region is eaten from within, first near x_c where Lambda(x) is smaller and the
-  growth faster.  The experiment's centre survives until the front arrives, so the 1D truncated-Wigner model
-  overstates the instability; candidates left open: the radial structure of the real cloud (kappa n varies
+  experiment; 2 shots of the reduced sweep at the same point, 7 periods: 3.60 +- 0.09 +- 1.1 +- 0.69), because
+  the quiet region is eaten from within, first near x_c where Lambda(x) is smaller and the
+  growth faster.  The 62 Hz cloud (Lambda0 = 3.57, Floquet rate 0.28 Omega_R) breaks later (3.6 periods) and
+  its 4 shots give v/c_s = 1.88 +- 0.02 +- 0.28 +- 0.07, close to the experiment.  The experiment's 118 Hz
+  centre survives until the front arrives, so the 1D truncated-Wigner model overstates the instability there; candidates left open: the radial structure of the real cloud (kappa n varies
   across the radius, which detunes the parametric resonance) and the 3D mode density of the vacuum.
 
 Seeds.  One stream per (shot, kind, x-plane): ``SeedSequence(seed, spawn_key=(shot, stream, i))`` is the
