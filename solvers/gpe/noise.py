@@ -12,7 +12,8 @@ one independent complex Gaussian per grid point and component (real and imaginar
 component's condensate have no anomalous terms).  A component holding a condensate gets the *Bogoliubov*
 vacuum instead (:func:`bogoliubov_vacuum`): beta_k = u_k b_k - v_k b_{-k}^*, <|b_k|^2> = 1/2, u_k, v_k of the
 homogeneous gas at its peak density (below), and a plain half quantum in the condensate mode k = 0; white noise
-on a condensate is an excited state (it puts (u_k + v_k)^2/2 instead of 1/2 quanta into each phonon).  Thermal: on top, each Bogoliubov mode k != 0 of component c gets a Bose occupation
+on a condensate is an excited state (it puts (u_k^2 + v_k^2)/2 instead of 1/2 quanta into each phonon).
+Thermal: on top, each Bogoliubov mode k != 0 of component c gets a Bose occupation
 N_k = 1/(exp(E_k/k_B T) - 1), E_k = sqrt(eps_k (eps_k + 2 mu_c)), eps_k = hbar^2 k^2/2m, with the quasi-particle
 amplitudes b_k (<|b_k|^2> = N_k) put on the plane waves as beta_k = u_k b_k - v_k b_{-k}^*,
 u_k, v_k = sqrt((eps_k + mu_c)/(2 E_k) +- 1/2) (Pitaevskii & Stringari, Bose-Einstein Condensation, Ch. 4).  This
@@ -63,7 +64,8 @@ periods; S = std of Z in 5 um windows, averaged over |x| < 40 um; "breaks" = S >
   the quiet region is eaten from within, first near x_c where Lambda(x) is smaller and the
   growth faster.  The 62 Hz cloud (Lambda0 = 3.57, Floquet rate 0.28 Omega_R) breaks later (3.6 periods) and
   its 4 shots give v/c_s = 1.88 +- 0.02 +- 0.28 +- 0.07, close to the experiment.  The experiment's 118 Hz
-  centre survives until the front arrives, so the 1D truncated-Wigner model overstates the instability there; candidates left open: the radial structure of the real cloud (kappa n varies
+  centre survives until the front arrives, so the 1D truncated-Wigner model overstates the instability there;
+  candidates left open: the radial structure of the real cloud (kappa n varies
   across the radius, which detunes the parametric resonance) and the 3D mode density of the vacuum.
 
 Seeds.  One stream per (shot, kind, x-plane): ``SeedSequence(seed, spawn_key=(shot, stream, i))`` is the
