@@ -107,6 +107,8 @@ def run_products(ds: xr.Dataset, params, *, sigma_um: float = 0.0, frequency_win
            "L1_raw_um": fr.get("L1_um", nan), "L1_raw_err_um": fr.get("L1_err_um", nan),
            "L2_raw_um": fr.get("L2_um", nan), "L2_raw_err_um": fr.get("L2_err_um", nan),
            "C_min_raw": fr.get("min_C", nan), "C_min_dx_raw_um": fr.get("min_dx_um", nan),
+           "L1_raw_shot_err_um": fr.get("L1_um_shot_err", nan), "L2_raw_shot_err_um": fr.get("L2_um_shot_err", nan),
+           "C_min_dx_raw_shot_err_um": fr.get("min_dx_um_shot_err", nan),
            "sigma_um": float(sigma_um), "noise_floor": summary["noise_floor"],
            "t_bulk_rabi": summary["t_bulk_rabi"], "floquet_rate_omega_R": stab["floquet_rate_omega_R"],
            "floquet_wavelength_um": stab["floquet_wavelength_um"]}
