@@ -10,6 +10,8 @@ dask-backed data from ``xarray.open_zarr`` without loading whole fields.
   :func:`correlations`;
 * Fig. 2c-g, 3f-h, Extended Data Fig. 1: :func:`interface_profiles`, :func:`component_profiles`,
   :func:`lle_comparison`, :func:`gpe_vs_lle`;
+* noisy shots: :func:`imaged_Z` (camera model), :func:`floquet_growth`, :func:`centre_instability` (the bulk
+  instability of the self-trapped orbit);
 * sweep tables: :func:`run_summary`, :func:`sweep_table`;
 * figures: :data:`FIGURES`, :func:`make_figures` (imported lazily: matplotlib).
 """
@@ -22,12 +24,14 @@ from .fronts import DEFAULTS as FRONT_DEFAULTS, SYSTEMATIC_CHOICES, fit_front, f
 from .profiles import component_profiles, gpe_vs_lle, interface_profiles, lle_comparison
 from .products import run_products, zmap
 from .table import COLUMNS, run_summary, sweep_table
+from .imaging import imaged_Z
+from .stability import centre_instability, floquet_growth
 from .interface import breaking_time, breaking_time_torque, probe_points, x_c_measured, x_c_predicted
 
 __all__ = ["COLUMNS", "FIGURES", "component_profiles", "gpe_vs_lle", "interface_profiles", "lle_comparison",
            "run_products", "run_summary", "sweep_table", "zmap", "FRONT_DEFAULTS", "Region", "SYSTEMATIC_CHOICES", "blur", "breaking_time", "breaking_time_torque", "c_zz",
-           "correlation_model", "correlations", "default_regions", "fit_correlation", "fit_front",
-           "frequency_map", "front_positions", "front_speed", "lab", "local_frequency", "make_figures",
+           "centre_instability", "correlation_model", "correlations", "floquet_growth", "default_regions", "fit_correlation", "fit_front",
+           "frequency_map", "front_positions", "front_speed", "imaged_Z", "lab", "local_frequency", "make_figures",
            "probe_points", "rabi_params", "rabi_period_ms", "required_output_interval", "speeds_mm_s",
            "window_std", "x_c_measured", "x_c_predicted"]
 

@@ -10,7 +10,8 @@ that have a partner at x + dx inside it, normalised as
 ``sum_i Z_i Z_{i+k} / sqrt(sum_i Z_i^2 sum_i Z_{i+k}^2)`` (the seed's ratio with the overlap made explicit:
 equal to 1 for a uniform Z at every dx, so the self-trapped and oscillating regions show their long-range order
 instead of a triangular finite-size decay).  No mean is subtracted (as in the seed).  Mean and s.d. are then
-taken over all times and shots in the region.
+taken over all times and shots in the region; with several shots each shot's time average is fitted too, and the
+standard error of those fits is the shot error of L1, L2 and of the minimum (:func:`correlations`).
 
 Imaging resolution (:func:`blur`): an optional Gaussian blur of rms width ``sigma_um`` along x applied to Z
 before the correlation, to compare simulations with absorption images.
@@ -100,10 +101,14 @@ def c_zz(Z: xr.DataArray, region: Region, params, *, dx_max_um: float = 15.0, si
     C = C.assign_coords(dx=np.arange(kmax + 1) * dx).compute()
     over = [d for d in C.dims if d != "dx"]
     n = int(np.prod([C.sizes[d] for d in over]))
-    return xr.Dataset({"C_mean": C.mean(over).assign_attrs(units="1", long_name="C_ZZ, mean over times and shots"),
-                       "C_std": C.std(over).assign_attrs(units="1", long_name="C_ZZ, s.d. over times and shots")},
-                      attrs={"n_samples": n, "sigma_um": sigma_um, "region": region.name,
-                             "x_um": list(region.x_um), "t_rabi": list(region.t_rabi)})
+    out = xr.Dataset({"C_mean": C.mean(over).assign_attrs(units="1", long_name="C_ZZ, mean over times and shots"),
+                      "C_std": C.std(over).assign_attrs(units="1", long_name="C_ZZ, s.d. over times and shots")},
+                     attrs={"n_samples": n, "sigma_um": sigma_um, "region": region.name,
+                            "x_um": list(region.x_um), "t_rabi": list(region.t_rabi)})
+    if "shot" in C.dims:
+        out["C_shot"] = C.mean([d for d in over if d != "shot"]).assign_attrs(
+            units="1", long_name="C_ZZ of each shot, mean over times")
+    return out
 
 
 def correlation_model(dx, L1, L2):
@@ -196,8 +201,29 @@ def correlations(Z: xr.DataArray, params, regions=None, *, t_final_rabi: float |
                           t1_rabi=("region", [r.t_rabi[1] for r in regions]),
                           n_samples=("region", [p.attrs["n_samples"] for p in parts]))
     ds.dx.attrs.update(units="um", long_name="separation dx")
-    for name in ("C_mean", "C_std"):  # concat dropped the variable attrs with the dataset ones
-        ds[name].attrs.update(parts[0][name].attrs)
+    for name in ("C_mean", "C_std", "C_shot"):  # concat dropped the variable attrs with the dataset ones
+        if name in ds:
+            ds[name].attrs.update(parts[0][name].attrs)
     ds.attrs["sigma_um"] = sigma_um
-    fits = {name: fit_correlation(ds.sel(region=name)) for name in fit_regions if name in ds.region.values}
+    fits = {name: _fit_with_shots(ds.sel(region=name)) for name in fit_regions if name in ds.region.values}
     return ds, fits
+
+
+def _fit_with_shots(C: xr.Dataset) -> dict:
+    """:func:`fit_correlation` of the mean over times and shots, plus the shot error of L1, L2 and of the
+    minimum position: the standard error of the same fit done on each shot's time-averaged C_ZZ (weights from
+    the pooled s.d.); NaN with fewer than 2 fitted shots."""
+    fit = fit_correlation(C)
+    keys = ("L1_um", "L2_um", "min_dx_um", "min_C")
+    per = {k: [] for k in keys}
+    if "C_shot" in C and C.sizes.get("shot", 1) > 1:
+        for k in range(C.sizes["shot"]):
+            one = fit_correlation(xr.Dataset({"C_mean": C.C_shot.isel(shot=k), "C_std": C.C_std}))
+            for key in keys:
+                per[key].append(one[key])
+    for key in keys:
+        v = np.asarray(per[key], dtype=float)
+        v = v[np.isfinite(v)]
+        fit[f"{key}_shot_err"] = float(v.std(ddof=1) / math.sqrt(v.size)) if v.size > 1 else math.nan
+        fit[f"{key}_n_shots"] = int(v.size)
+    return fit

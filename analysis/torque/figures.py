@@ -76,7 +76,7 @@ def fig2a(lle, run, path):
     ax.set_xlabel("x (um)")
     ax.set_ylabel(r"$\Omega/\Omega_R$")
     ax.set_ylim(0, None)
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=8, loc="upper left")
     if lle is not None:
         for i, name in enumerate(lle.probe.values):
             xp = float(lle.x_probe.sel(probe=name))
@@ -92,7 +92,7 @@ def fig2a(lle, run, path):
             ins.set_xlabel(r"$\Omega_R t/2\pi$", fontsize=7)
             if i == 0:
                 ins.set_ylabel("Z", fontsize=8)
-                ins.legend(fontsize=6, loc="lower right")
+                ins.legend(fontsize=6, loc="upper right")
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
@@ -143,7 +143,7 @@ def fig3b(run, path):
     Z = run["zmap"].Z
     fr = run["front"]
     a = _numeric(fr.attrs)
-    fig, ax = plt.subplots(figsize=(7.0, 5.2), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(7.0, 6.0), constrained_layout=True)
     m = _zmap(ax, Z)
     T = float(fr.t[1] / fr.rabi_t[1]) if float(fr.rabi_t[1]) else 1.0  # ms per Rabi period
     xc, dxc = float(a["x_c_um"]), float(a.get("x_c_err_um", 0.0))
@@ -156,16 +156,22 @@ def fig3b(run, path):
         d = d0 - v * tt
         cs, c = a["summary_c_s_mm_s"], a["summary_c_mm_s"]
         for s in (-1, 1):
+            shot = a.get("summary_v_over_c_s_shot", math.nan)
+            shot_txt = f"({shot:.2f} shots)" if isinstance(shot, float) and math.isfinite(shot) else ""
             ax.plot(s * d, tt / T, "k-", lw=1.6, label=(f"front fit v = {v:.2f} mm/s = "
-                                                     f"{a['summary_v_over_c_s']:.2f}({a['summary_v_over_c_s_stat']:.2f})"
-                                                     f"({a['summary_v_over_c_s_syst']:.2f}) c_s") if s > 0 else None)
+                                                     f"{a['summary_v_over_c_s']:.2f}({a['summary_v_over_c_s_stat']:.2f} stat)"
+                                                     f"({a['summary_v_over_c_s_syst']:.2f} syst){shot_txt} c_s")
+                    if s > 0 else None)
             for speed, ls, name in ((cs, "--", "c_s"), (c, "-.", "c")):
                 ts = np.linspace(t0, t0 + d[0] / speed, 50)  # from the fit start to the centre
                 ax.plot(s * (d[0] - speed * (ts - t0)), ts / T, "k", ls=ls, lw=1.0,
                         label=f"slope {name} = {speed:.2f} mm/s" if s > 0 else None)
     ax.set_xlim(float(Z.x.min()), float(Z.x.max()))
     ax.set_ylim(0, float(Z.rabi_t.max()))
-    ax.legend(fontsize=7, loc="upper right", framealpha=0.8)
+    n_shots = len(a.get("v_shots", [])) if isinstance(a.get("v_shots"), (list, tuple)) else 1
+    ax.set_title(f"{n_shots} shot(s); shot 0 shown" if n_shots > 1 else "", fontsize=8, loc="left")
+    # the legend sits below the map (inside it covered the fronts)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)
     sec = ax.secondary_yaxis("right", functions=(lambda r: r * T, lambda t: t / T))
     sec.set_ylabel("t (ms)")
     fig.colorbar(m, ax=ax, label="Z", pad=0.12)
@@ -199,18 +205,27 @@ def _corr_panel(ax, run, letter, title):
         ax.errorbar(sel.dx, sel.C_mean, yerr=sel.C_std, fmt="o-", ms=2.5, lw=0.7, elinewidth=0.6,
                     color=cols[i % 5], label=f"{r}")
     a = _numeric(C.attrs)
+    raw = run.get("correlations_raw")
+    if raw is not None and "E" in raw.region.values:
+        e = raw.sel(region="E")
+        ax.plot(e.dx, e.C_mean, color="0.3", ls=":", lw=1.2, label="E, bare field (no blur)")
     if math.isfinite(a.get("fit_E_L1_um", math.nan)):
         from .correlations import correlation_model
         dx = np.linspace(0, float(C.dx.max()), 300)
+
+        def err(k):
+            st, sh = a.get(f"fit_E_{k}_err_um", math.nan), a.get(f"fit_E_{k}_um_shot_err", math.nan)
+            return f"{st:.1g}" + (f", {sh:.1g} shots" if isinstance(sh, float) and math.isfinite(sh) else "")
         ax.plot(dx, correlation_model(dx, a["fit_E_L1_um"], a["fit_E_L2_um"]), "k-", lw=1.6,
-                label=f"fit E: L1 = {a['fit_E_L1_um']:.2g}({a['fit_E_L1_err_um']:.1g}) um, "
-                      f"L2 = {a['fit_E_L2_um']:.2g}({a['fit_E_L2_err_um']:.1g}) um")
+                label=f"fit E: L1 = {a['fit_E_L1_um']:.2f}({err('L1')}) um, "
+                      f"L2 = {a['fit_E_L2_um']:.2f}({err('L2')}) um")
     ax.axhline(0, color=GREY, lw=0.6)
     ax.set_xlabel(r"$\Delta x$ (um)")
     ax.set_ylabel(r"$C_{ZZ}(\Delta x)$")
-    ax.set_title(f"({letter}) {title}" + (f", blur {C.attrs['sigma_um']:g} um" if C.attrs.get("sigma_um") else ""),
-                 loc="left", fontsize=9)
-    ax.legend(fontsize=6.5, loc="upper right")
+    shots = C.sizes.get("shot", None) or (run["summary"].n_shots.item() if "n_shots" in run["summary"] else 1)
+    ax.set_title(f"({letter}) {title}" + (f", blur {float(C.attrs['sigma_um']):g} um" if C.attrs.get("sigma_um") else "")
+                 + f", {int(shots)} shot(s)", loc="left", fontsize=9)
+    ax.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, frameon=False)
 
 
 def _region_map(ins, run):
@@ -235,7 +250,7 @@ def fig4ab(run118, run62, path):
     plt = _plt()
     runs = [(r, l, t) for r, l, t in ((run118, "a", r"$\Omega_R=2\pi\times118$ Hz"),
                                       (run62, "b", r"$\Omega_R=2\pi\times62$ Hz")) if r is not None]
-    fig, axs = plt.subplots(2, len(runs), figsize=(6.0 * len(runs), 8.0), constrained_layout=True, squeeze=False,
+    fig, axs = plt.subplots(2, len(runs), figsize=(6.0 * len(runs), 8.8), constrained_layout=True, squeeze=False,
                             gridspec_kw={"height_ratios": [1, 1.3]})
     for k, (run, letter, title) in enumerate(runs):
         m = _region_map(axs[0, k], run)
@@ -299,12 +314,18 @@ def sweep_v(table, path):
     fig, ax = plt.subplots(figsize=(6.0, 4.2), constrained_layout=True)
     x = _xvals(table, "omega_R_over_kappa_n0")
     y = table.v_over_c_s.values
-    tot = np.hypot(table.v_over_c_s_stat.values, np.nan_to_num(table.v_over_c_s_syst.values))
-    ax.errorbar(x, y, yerr=tot, fmt="none", ecolor=GREY, elinewidth=4, alpha=0.6, label="stat + syst")
-    ax.errorbar(x, y, yerr=table.v_over_c_s_stat.values, fmt="o", color=BLUE, capsize=3, label="stat")
+    shot = np.nan_to_num(table.v_over_c_s_shot.values) if "v_over_c_s_shot" in table else np.zeros_like(y)
+    rand = np.hypot(table.v_over_c_s_stat.values, shot)
+    tot = np.hypot(rand, np.nan_to_num(table.v_over_c_s_syst.values))
+    ax.errorbar(x, y, yerr=tot, fmt="none", ecolor=GREY, elinewidth=4, alpha=0.6, label="stat + shots + syst")
+    ax.errorbar(x, y, yerr=rand, fmt="o", color=BLUE, capsize=3, label="stat + shots")
     ax.axhline(1.0, color="k", ls="--", lw=0.8, label="v = c_s")
+    ax.axhspan(1.3, 1.5, color=RED, alpha=0.15, label="paper, GPE: 1.4(1)")
+    ax.axhspan(1.6, 2.0, color=GREY, alpha=0.15, label="paper, experiment: 1.8(2)")
     ax.set_xlabel(r"$\Omega_R/(\kappa n_0)$")
     ax.set_ylabel(r"$v/c_s$")
+    if "n_shots" in table:
+        ax.set_title(f"{int(np.nanmax(table.n_shots.values))} shot(s) per point", fontsize=8, loc="left")
     ax.legend(fontsize=8)
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -317,12 +338,20 @@ def sweep_L1(table, path):
     xi_s_over = 1.0 / table.xi_s_um
     for ax, name in zip(axs[0], axes):
         x = _xvals(table, name)
-        ax.errorbar(x, table.L1_over_xi_s.values, yerr=(table.L1_err_um * xi_s_over).values, fmt="o", color=BLUE,
+        e1, e2 = (np.hypot(table[f"{k}_err_um"].values, np.nan_to_num(table[f"{k}_shot_err_um"].values))
+                  if f"{k}_shot_err_um" in table else table[f"{k}_err_um"].values for k in ("L1", "L2"))
+        ax.errorbar(x, table.L1_over_xi_s.values, yerr=e1 * xi_s_over.values, fmt="o", color=BLUE,
                     capsize=3, label=r"$L_1/\xi_s$")
-        ax.errorbar(x, (table.L2_um * xi_s_over).values, yerr=(table.L2_err_um * xi_s_over).values, fmt="s",
+        ax.errorbar(x, (table.L2_um * xi_s_over).values, yerr=e2 * xi_s_over.values, fmt="s",
                     color=RED, capsize=3, mfc="none", label=r"$L_2/\xi_s$")
+        xi_R = (table.L1_um / table.L1_over_xi_R).values
+        ax.errorbar(x, table.L1_over_xi_R.values, yerr=e1 / xi_R, fmt="^", color="k", capsize=3, mfc="none",
+                    label=r"$L_1/\xi_R$")
+        if "floquet_wavelength_um" in table:
+            ax.plot(x, 0.5 * table.floquet_wavelength_um.values * xi_s_over.values, "x", color=GREY, ms=7,
+                    label=r"half the Floquet wavelength / $\xi_s$")
         ax.set_xlabel(r"$\Omega_R/(\kappa n_0)$" if name == "omega_R_over_kappa_n0" else name)
-        ax.set_ylabel(r"length / $\xi_s$")
+        ax.set_ylabel(r"length / $\xi_s$ (or $\xi_R$)")
         ax.legend(fontsize=8)
         if not np.isfinite(table.L1_um.values).any():
             ax.text(0.5, 0.5, "no constrained C_ZZ fit in region E", transform=ax.transAxes, ha="center")
@@ -334,8 +363,13 @@ def sweep_breaking(table, path):
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6.0, 4.2), constrained_layout=True)
     x = _xvals(table, "omega_R_over_kappa_n0")
-    ax.plot(x, table.t_break_rabi.values, "o", color=BLUE, label="quantum torque = |H x s|")
+    torque = table.t_break_torque_rabi.values if "t_break_torque_rabi" in table else table.t_break_rabi.values
+    if np.isfinite(torque).any():
+        ax.plot(x, torque, "o", color=BLUE, label="quantum torque = |H x s|")
     ax.plot(x, table.t_break_front_rabi.values, "s", color=RED, mfc="none", label="front 15 um inside x_c")
+    if "t_bulk_rabi" in table:
+        ax.plot(x, table.t_bulk_rabi.values, "^", color="k", mfc="none",
+                label="centre (|x| < 20 um) breaks (shot mean)")
     ax.set_xlabel(r"$\Omega_R/(\kappa n_0)$")
     ax.set_ylabel(r"breaking time $\Omega_R t/2\pi$")
     ax.set_ylim(0, None)

@@ -8,7 +8,12 @@ half a particle of vacuum noise, <|beta_k|^2> = 1/2.  On the grid this is white 
     <delta psi_j delta psi_j'^*> = delta_jj' / (2 dV),      dV = prod_i dx_i  (dx in 1D),
 
 one independent complex Gaussian per grid point and component (real and imaginary parts each of variance
-1/(4 dV)).  Thermal: on top, each Bogoliubov mode k != 0 of component c gets a Bose occupation
+1/(4 dV)).  That is the vacuum of free particles, right for an *empty* component (its excitations on the other
+component's condensate have no anomalous terms).  A component holding a condensate gets the *Bogoliubov*
+vacuum instead (:func:`bogoliubov_vacuum`): beta_k = u_k b_k - v_k b_{-k}^*, <|b_k|^2> = 1/2, u_k, v_k of the
+homogeneous gas at its peak density (below), and a plain half quantum in the condensate mode k = 0; white noise
+on a condensate is an excited state (it puts (u_k^2 + v_k^2)/2 instead of 1/2 quanta into each phonon).
+Thermal: on top, each Bogoliubov mode k != 0 of component c gets a Bose occupation
 N_k = 1/(exp(E_k/k_B T) - 1), E_k = sqrt(eps_k (eps_k + 2 mu_c)), eps_k = hbar^2 k^2/2m, with the quasi-particle
 amplitudes b_k (<|b_k|^2> = N_k) put on the plane waves as beta_k = u_k b_k - v_k b_{-k}^*,
 u_k, v_k = sqrt((eps_k + mu_c)/(2 E_k) +- 1/2) (Pitaevskii & Stringari, Bose-Einstein Condensation, Ch. 4).  This
@@ -29,9 +34,44 @@ includes the 1/2 per mode).  Temperatures: ``temperature`` in units of the Thoma
 the run's parameters (``GPEParams.thomas_fermi``, per batch point), or ``temperature_nK`` converted with the
 preset's time unit, k_B T / (hbar / time_s).
 
+What the noise does to the torque study (investigated with the 118 Hz cloud, N = 5e5, 1728 points, 4 Rabi
+periods; S = std of Z in 5 um windows, averaged over |x| < 40 um; "breaks" = S > 0.1):
+
+* normalisation: psi counts real atoms in the torque study (``atoms_per_unit`` = 1 after the study rescales its
+  model), the vacuum adds n_points/2 atoms per component on average (measured: +1417 for 1728 points, within the
+  +-530 spread of the cross term 2 Re psi_0^* delta psi).  The study's clouds held 2.8e5 instead of 5e5 atoms
+  until it was fixed (N = 4/3 n0 R_x), which made the noise 1.33x too large relative to the condensate.
+* the centre breaking is a genuine instability, not an artefact: the self-trapped Josephson orbit of the
+  centre is modulationally (parametrically) unstable in a band around k = 1.55/xi_R (wavelength 8.1 um) with
+  a Floquet rate of 0.34 Omega_R (:mod:`spinsweep.analysis.torque.stability`, checked against a split-step GPE:
+  0.3375 at k = 1.508/xi_R).  In the trapped run the centre's power in that band grows at 0.27-0.31 Omega_R and
+  the centre's spectrum peaks at k = 1.37-1.67/xi_R.  Scaling the noise amplitude by 1, 0.1, 0.01 delays the
+  breaking from 2.36 to 3.22 to > 4 Rabi periods (0.86 periods per decade; an exponential instability predicts
+  ln 10/(2 pi x 0.34) = 1.08), while the grid-scale floor of S scales linearly (0.023, 0.0028, 0.0014 = the
+  deterministic run's own level).  Refining the grid (points_per_xi_s 2.5 -> 5) raises the floor 1.6x (more
+  white-noise modes) but not the breaking time (2.36 -> 2.48): the seed that matters is in the unstable band, not
+  at the grid scale.  The deterministic GPE has no seed in the band (only round-off), so its centre stays quiet
+  until the fronts arrive (~4.8 periods).
+* Bogoliubov instead of white vacuum in the condensed component moves the breaking from 2.20 to 2.36 periods
+  (the unstable mode is seeded mostly through the empty component, whose vacuum is white either way).
+* what a camera sees: the floor of S is the grid-scale white noise (0.023 at 2.5 points per xi_s); blurring
+  the densities with the imaging resolution (1 um rms) lowers it to 0.004
+  (:func:`spinsweep.analysis.torque.imaging.imaged_Z`, which also subtracts the symmetric-ordering density
+  1/(2 dx) per component), and the front detector raises its thresholds to at least 3x the measured floor
+  (:mod:`spinsweep.analysis.torque.fronts`).  Neither removes the instability: with 4 shots, v/c_s comes out
+  4.37 +- 0.07 (stat) +- 1.2 (syst) +- 0.49 (shots) against 1.48 for the deterministic run (paper: 1.4(1) GPE, 1.8(2)
+  experiment; 2 shots of the reduced sweep at the same point, 7 periods: 3.60 +- 0.09 +- 1.1 +- 0.69), because
+  the quiet region is eaten from within, first near x_c where Lambda(x) is smaller and the
+  growth faster.  The 62 Hz cloud (Lambda0 = 3.57, Floquet rate 0.28 Omega_R) breaks later (3.6 periods) and
+  its 4 shots give v/c_s = 1.88 +- 0.02 +- 0.28 +- 0.07, close to the experiment.  The experiment's 118 Hz
+  centre survives until the front arrives, so the 1D truncated-Wigner model overstates the instability there;
+  candidates left open: the radial structure of the real cloud (kappa n varies
+  across the radius, which detunes the parametric resonance) and the 3D mode density of the vacuum.
+
 Seeds.  One stream per (shot, kind, x-plane): ``SeedSequence(seed, spawn_key=(shot, stream, i))`` is the
-``i``-th child of the ``stream``-th child of ``SeedSequence(seed).spawn(...)[shot]`` (stream 0: vacuum noise of
-global x-plane i; stream 1: thermal amplitudes of the kx-plane i).  A rank draws the planes of its own slab
+``i``-th child of the ``stream``-th child of ``SeedSequence(seed).spawn(...)[shot]`` (stream 0: white vacuum noise
+of global x-plane i; stream 1: thermal amplitudes of the kx-plane i; stream 2: Bogoliubov vacuum amplitudes of
+the kx-plane i, plane nx for the k = 0 mode).  A rank draws the planes of its own slab
 (vacuum) or the whole thermal field (cheap, once) and keeps its slab, so shot k is bitwise the same whatever
 the rank count, thread count or batch composition (a batched 1D run gives point b the shot ``shot + b``).
 """
@@ -50,7 +90,7 @@ from .units import OutputUnits
 KB = 1.380649e-23  # J/K
 HBAR = 1.054571817e-34  # J s
 
-VACUUM, THERMAL = 0, 1
+VACUUM, THERMAL, BOGOLIUBOV_VACUUM = 0, 1, 2
 
 
 def _rng(seed: int, shot: int, stream: int, plane: int) -> np.random.Generator:
@@ -113,26 +153,53 @@ def _minus_k(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def thermal_noise(seed: int, shot: int, grid: Grid, kT: float, atoms_per_unit: float = 1.0,
-                  mu: tuple[float | None, float | None] = (0.0, 0.0)) -> np.ndarray:
-    """Thermal part (2, *local_shape): sum_k beta_k e^{ikx}/sqrt(V), beta_k = u_k b_k - v_k b_{-k}^*,
-    <|b_k|^2> = N_k/a, per component c at chemical potential mu[c] (None: none in c); the b_k are drawn per kx-plane on the
-    global grid (every rank draws the same global field and keeps its slab)."""
+def _quasiparticle_field(seed: int, shot: int, stream: int, grid: Grid, occupation, mu) -> np.ndarray:
+    """(2, *local_shape): sum_k beta_k e^{ikx}/sqrt(V), beta_k = u_k b_k - v_k b_{-k}^*, <|b_k|^2> =
+    occupation(c, mu_c) (solver number units) per component c at chemical potential mu[c] (None: nothing in c);
+    the b_k are drawn per kx-plane on the global grid from ``stream`` (every rank draws the same global field
+    and keeps its slab)."""
     b = np.empty((2,) + grid.shape, dtype=complex)
     for i in range(grid.shape[0]):
-        z = _rng(seed, shot, THERMAL, i).standard_normal((2, 2) + grid.shape[1:])
+        z = _rng(seed, shot, stream, i).standard_normal((2, 2) + grid.shape[1:])
         b[:, i] = (z[0] + 1j * z[1]) / np.sqrt(2.0)
     beta = np.zeros_like(b)
     for c in range(2):
-        if mu[c] is None:  # no thermal atoms in this component
+        if mu[c] is None:
             continue
         _, u, v = bogoliubov(grid, mu[c])
-        bc = np.sqrt(bose_occupation(grid, kT, mu[c]) / atoms_per_unit) * b[c]
+        bc = np.sqrt(occupation(c, mu[c])) * b[c]
         beta[c] = u * bc - v * np.conj(_minus_k(bc[None])[0])
     volume = float(np.prod(grid.box))
     axes = tuple(range(1, grid.ndim + 1))
     field = np.fft.ifftn(beta, axes=axes) * (grid.n_points / math.sqrt(volume))
     return np.ascontiguousarray(field[:, grid.x_start:grid.x_start + grid.nx_local])
+
+
+def thermal_noise(seed: int, shot: int, grid: Grid, kT: float, atoms_per_unit: float = 1.0,
+                  mu: tuple[float | None, float | None] = (0.0, 0.0)) -> np.ndarray:
+    """Thermal part (2, *local_shape): Bogoliubov modes with <|b_k|^2> = N_k/a per component c at chemical
+    potential mu[c] (None: no thermal atoms in c)."""
+    return _quasiparticle_field(seed, shot, THERMAL, grid,
+                                lambda c, m: bose_occupation(grid, kT, m) / atoms_per_unit, mu)
+
+
+def bogoliubov_vacuum(seed: int, shot: int, grid: Grid, atoms_per_unit: float = 1.0,
+                      mu: tuple[float | None, float | None] = (0.0, 0.0)) -> np.ndarray:
+    """Vacuum noise of the Bogoliubov quasi-particles (2, *local_shape): <|b_k|^2> = 1/(2a) for every k
+    (k = 0: u = 1, v = 0, the plain half quantum of the condensate mode) in each component c with mu[c] not None;
+    zero in the others (they take :func:`vacuum_noise`)."""
+    def half(c, m):
+        occ = np.full(grid.shape, 0.5 / atoms_per_unit)
+        return occ
+    field = _quasiparticle_field(seed, shot, BOGOLIUBOV_VACUUM, grid, half, mu)
+    # k = 0 got u = v = 0 in bogoliubov(): give the condensate mode its plain half quantum
+    z = _rng(seed, shot, BOGOLIUBOV_VACUUM, grid.shape[0]).standard_normal((2, 2))
+    b0 = (z[0] + 1j * z[1]) * math.sqrt(0.25 / atoms_per_unit)
+    volume = float(np.prod(grid.box))
+    for c in range(2):
+        if mu[c] is not None:
+            field[c] += b0[c] / math.sqrt(volume)
+    return field
 
 
 def temperature_kT(settings: NoiseSettings, params: GPEParams, units: OutputUnits) -> np.ndarray:
@@ -168,16 +235,22 @@ def add_noise(psi: np.ndarray, settings: NoiseSettings, params: GPEParams, grid:
         return psi, {"kind": "none"}
     a = atoms_per_unit(units)
     kT = temperature_kT(settings, params, units)
-    mu = condensate_mu(psi, params, comm) if settings.kind == "thermal" else None
+    mu = condensate_mu(psi, params, comm)
     out = np.array(psi, dtype=complex, copy=True)
     for b in range(out.shape[0]):
         shot = settings.shot + b
-        out[b] += vacuum_noise(settings.seed, shot, grid, a)
+        mu_b = tuple(float(m) if m > 0 else None for m in mu[b])  # only components holding a condensate
+        # vacuum: Bogoliubov vacuum in a condensed component, free-particle (white) vacuum in an empty one
+        white = vacuum_noise(settings.seed, shot, grid, a)
+        out[b] += bogoliubov_vacuum(settings.seed, shot, grid, a, mu_b)
+        for c in range(2):
+            if mu_b[c] is None:
+                out[b, c] += white[c]
         if settings.kind == "thermal" and kT[b] > 0:
-            mu_b = tuple(float(m) if m > 0 else None for m in mu[b])  # only components holding a condensate
             out[b] += thermal_noise(settings.seed, shot, grid, float(kT[b]), a, mu_b)
     info = {"kind": settings.kind, "seed": settings.seed, "shots": [settings.shot + b for b in range(out.shape[0])],
             "atoms_per_unit": a, "vacuum_variance": vacuum_variance(grid, a),
             "vacuum_atoms_per_component": grid.n_points / 2.0, "kT_solver": kT.tolist(),
-            "mu_bogoliubov": None if mu is None else mu.tolist()}
+            "mu_bogoliubov": mu.tolist(),
+            "vacuum": ["bogoliubov" if m > 0 else "white" for m in mu[0]]}
     return out, info

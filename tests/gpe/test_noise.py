@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from spinsweep.solvers.gpe import Grid
-from spinsweep.solvers.gpe.noise import (add_noise, bogoliubov, bose_occupation, thermal_noise, vacuum_noise,
-                                         vacuum_variance)
+from spinsweep.solvers.gpe.noise import (add_noise, bogoliubov, bogoliubov_vacuum, bose_occupation, thermal_noise,
+                                         vacuum_noise, vacuum_variance)
 from spinsweep.solvers.gpe.run import run
 from spinsweep.solvers.gpe.settings import NoiseSettings, RunSettings
 from spinsweep.solvers.gpe.units import OutputUnits
@@ -71,9 +71,11 @@ def test_thermal_occupation():
 def test_noise_is_independent_of_ranks_and_batch():
     """Shot k is bitwise the same field whatever the slab decomposition and whatever batch it sits in."""
     grid = Grid((24, 12), (6.0, 3.0))
-    full = vacuum_noise(7, 4, grid) + thermal_noise(7, 4, grid, 0.5, mu=(1.0, 0.2))
+    full = (vacuum_noise(7, 4, grid) + thermal_noise(7, 4, grid, 0.5, mu=(1.0, 0.2))
+            + bogoliubov_vacuum(7, 4, grid, mu=(None, 3.0)))
     for P in (2, 3):
         slabs = [vacuum_noise(7, 4, g) + thermal_noise(7, 4, g, 0.5, mu=(1.0, 0.2))
+                 + bogoliubov_vacuum(7, 4, g, mu=(None, 3.0))
                  for g in (Grid(grid.shape, grid.box, r, P) for r in range(P))]
         assert np.array_equal(np.concatenate(slabs, axis=1), full), P
     p1 = small_trapped(shape=(64,), box=40.0, R=15.0)
@@ -136,3 +138,35 @@ def test_temperature_units():
     assert np.all(temperature_kT(NoiseSettings(kind="wigner"), p, units) == 0)
     with pytest.raises(ValueError, match="gpe.noise.temperature_nK"):
         RunSettings.from_mapping({**BASE, "noise": {"kind": "thermal", "temperature_nK": 50.0}})
+
+
+def test_bogoliubov_vacuum_of_a_condensate():
+    """A condensed component gets the Bogoliubov vacuum: <|beta_k|^2> = (u_k^2 + v_k^2)/2 per plane-wave mode
+    (more than the free 1/2: phonons are squeezed), and its density fluctuations at low k are reduced by
+    eps_k/E_k in amplitude (the static structure factor S(k) = eps_k/E_k of the Bogoliubov ground state);
+    300 draws within 5 sigma.  An empty component keeps white noise."""
+    grid = Grid((128,), (40.0,))
+    mu = 4.0
+    _, u, v = bogoliubov(grid, mu)
+    draws = np.array([np.fft.fft(bogoliubov_vacuum(5, s, grid, mu=(None, mu))[1]) for s in range(300)])
+    V = grid.box[0]
+    beta2 = np.abs(draws) ** 2 * V / grid.n_points ** 2  # |beta_k|^2 of the plane waves e^{ikx}/sqrt(V)
+    expect = 0.5 * (u ** 2 + v ** 2)
+    expect[0] = 0.5
+    mean, sd = beta2.mean(0), beta2.std(0) / np.sqrt(len(draws))
+    assert np.all(np.abs(mean - expect) < 5 * sd + 1e-12)
+    # density fluctuations of a condensate psi_0 = sqrt(n0): delta n_k = sqrt(n0) (beta_k + beta_{-k}^*)
+    k = grid.k_axis(0)
+    low = (np.abs(k) > 0) & (np.abs(k) < 1.0)
+    dn = draws + np.conj(np.roll(np.flip(draws, axis=1), 1, axis=1))
+    S_meas = (np.abs(dn) ** 2).mean(0) * V / grid.n_points ** 2
+    eps = k ** 2 / 2
+    E = np.sqrt(eps * (eps + 2 * mu))
+    np.testing.assert_allclose(S_meas[low], (eps / np.where(E > 0, E, 1))[low], rtol=0.35)  # 300 draws: ~6 % each
+    assert np.mean(S_meas[low]) < 0.5 * 1.0  # white noise would give 1 (two independent halves)
+    # add_noise: the empty component (|1,+1> before the quench) white, the condensed one Bogoliubov
+    p1 = small_trapped(shape=(64,), box=40.0, R=15.0)
+    psi = np.zeros((1, 2, 64), complex)
+    psi[0, 1] = 3.0
+    _, info = add_noise(psi, NoiseSettings(kind="wigner", seed=1), p1, Grid(p1.shape, p1.box))
+    assert info["vacuum"] == ["white", "bogoliubov"]

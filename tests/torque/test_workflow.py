@@ -46,6 +46,11 @@ def test_trap_choice_of_the_62_hz_preset(section):
     assert rp10.R_x == pytest.approx(166.8e-6, rel=1e-3)
     rp118 = T.rabi_params(dict(section["panels"]["fig3"]))
     assert rp118.omega_x / (2 * math.pi) == pytest.approx(10.09, abs=0.01)  # 210 um and 10 Hz agree here
+    # the cloud holds the preset's 5e5 atoms: n0 = 3N/(4 R_x) (the vacuum noise is half an atom per mode, so the
+    # absolute atom number sets its relative size)
+    from spinsweep.solvers.rabi import PRESETS
+    assert rp118.n0 == pytest.approx(PRESETS["fig3_118Hz"].n0, rel=1e-12)
+    assert 4 / 3 * rp118.n0 * rp118.R_x == pytest.approx(5e5, rel=1e-12)
 
 
 def test_batched_run_equals_the_preset_run_in_lab_units(section, tmp_path):
@@ -76,3 +81,48 @@ def test_batched_run_equals_the_preset_run_in_lab_units(section, tmp_path):
         inside = np.abs(a.x) < 50
         assert float(np.abs(a - b).where(inside).max()) < 0.05, r
     assert len(batch) == 2
+
+
+def _small_noisy(section, batch_size):
+    sec = copy.deepcopy(section)
+    small = {"R_x_um": 60.0, "periods": 0.3, "output_rabi": 0.1}
+    for name in sec["panels"]:
+        sec["panels"][name].update(small, shots=1)
+    sec["fixed"].update(small)
+    sec["noise"] = {"kind": "wigner", "seed": 7}
+    sec["sweep"] = {"axes": {"omega_R_over_kappa_n0": {"values": [0.33, 0.4]}, "shot": {"values": [0, 1]}},
+                    "batch_size": batch_size}
+    return sec
+
+
+def _realisation_of(sec):
+    out = {}
+    r0 = T.realisations(sec)
+    for name, entries in T.plan(sec).items():
+        for b, e in enumerate(entries):
+            out[(e["point"], e["shot"])] = r0[name] + b
+    return out
+
+
+def test_noisy_shots_do_not_depend_on_batching_or_threads(section, tmp_path):
+    """Every (point, shot) draws the same noise realisation whatever sweep.batch_size (the plan numbers runs,
+    not batches); a batch is bitwise the same on 1 or 2 threads; a shot run alone equals the same shot inside a
+    batch to 1e-9 (the batched FFT groups SIMD lanes differently, ~1e-13 per step; the noise itself is bitwise
+    equal, tests/gpe/test_noise.py)."""
+    big, one = _small_noisy(section, 4), _small_noisy(section, 1)
+    assert _realisation_of(big) == _realisation_of(one)
+    assert len({v for v in _realisation_of(big).values()}) == len(_realisation_of(big))  # all distinct
+    T.run_gpe(big, "sweep-0", tmp_path / "b1.zarr", threads=1)
+    T.run_gpe(big, "sweep-0", tmp_path / "b2.zarr", threads=2)
+    a, b = store.open_dataset(tmp_path / "b1.zarr").load(), store.open_dataset(tmp_path / "b2.zarr").load()
+    assert np.array_equal(a.Z.values, b.Z.values)
+    # sweep-1/shot 1 (ratio 0.4, shot 1) is the last member of the batch of 4 and batch sweep-3 of batches of one
+    member = [i for i, e in enumerate(T.plan(big)["sweep-0"]) if (e["point"], e["shot"]) == ("sweep-1", 1)][0]
+    alone = [k for k, v in T.plan(one).items() if (v[0]["point"], v[0]["shot"]) == ("sweep-1", 1)][0]
+    T.run_gpe(one, alone, tmp_path / "alone.zarr", threads=1)
+    ds_big, _ = T.lab_dataset(big, "sweep-1", {"sweep-0": tmp_path / "b1.zarr"})
+    ds_one, _ = T.lab_dataset(one, "sweep-1", {alone: tmp_path / "alone.zarr"})
+    z_big = ds_big.Z.sel(shot=1).values
+    z_one = ds_one.Z.sel(shot=1).values
+    assert member == 3 and np.max(np.abs(z_big - z_one)) < 1e-9
+    assert np.max(np.abs(ds_big.Z.sel(shot=0).values - z_big)) > 1e-3  # two shots differ

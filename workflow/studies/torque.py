@@ -20,6 +20,17 @@ Jobs (rules in ``workflow/rules/torque.smk``):
   ``torque_mpi_check`` compares x_c of the radially integrated Z(x, t) with the 1D axis reduction
   (:func:`mpi_check`, ``mpi/checks/<name>.zarr``).
 
+Noisy shots (``torque.noise.kind: wigner``).  Every GPE run (point, shot) starts from its own truncated-Wigner
+vacuum realisation, ``SeedSequence(noise.seed, spawn_key=(r, ...))`` with ``r`` the run's index in the plan
+(:func:`realisations`: panels first, then the sweep's runs cloud by cloud; a batch's member b draws r0 + b).  The
+index does not depend on ``sweep.batch_size``, on threads or on how many jobs run at once, so a shot is the same
+field whatever the scheduling.  Shots fan out as *Snakemake batches*, not dask: the shots of one cloud differ only
+in their noise, so the batched 1D solver advances them together in one threaded job (one FFT plan, one store,
+the shot error computed from one place), and Snakemake already spreads batches over cores or Slurm jobs; a dask
+cluster inside a job would add a second scheduler for work that is one array operation.  The panels take
+``shots`` runs (``torque.panels.<name>.shots``), the sweep its ``shot`` axis; ``torque_analysis`` reads all shots
+of a point lazily and reports the shot spread next to the statistical and systematic errors.
+
 Everything here moves stores in and out and translates config entries to parameters; the physics lives in
 ``spinsweep.solvers`` (GPE, LLE, RabiParams) and ``spinsweep.analysis.torque``.
 """
@@ -247,7 +258,7 @@ def rabi_params(point: Mapping[str, Any]):
         R_x_um = math.sqrt(2 * mu / M_NA23) / (2 * math.pi * float(point["trap_hz"])) * 1e6
     else:
         R_x_um = float(point["R_x_um"])
-    N = 0.75 * base.n0 * base.R_x  # the preset's atom number (5e5)
+    N = 4.0 / 3.0 * base.n0 * base.R_x  # the preset's atom number (5e5): n0 = 3N/(4 R_x) in from_paper
     return RabiParams.from_paper(omega_R_hz=ratio * kappa_n0 / (2 * math.pi), omega_R_over_kappa_n0=ratio,
                                  R_x_um=R_x_um, dg_over_g=dg, N=N,
                                  label=f"torque study: {point['preset']} cloud, Omega_R = {ratio:g} kappa n0, "
@@ -263,6 +274,9 @@ def sweep_points(section: Mapping[str, Any]) -> list[dict[str, Any]]:
     from spinsweep.workflow.sweep import Sweep
 
     sweep = Sweep.from_section(section)
+    if "shots" in section.get("fixed", {}) or "shots" in section["sweep"]["axes"]:
+        raise ValueError("config key 'torque.fixed.shots': shots of sweep points come from the sweep axis 'shot' "
+                         "(values: [0, 1, ...]); 'shots' is allowed in torque.panels only")
     out: list[dict[str, Any]] = []
     index: dict[tuple, int] = {}
     for p in sweep.points():
@@ -282,11 +296,14 @@ def sweep_coords(section: Mapping[str, Any]) -> dict[str, list]:
 
 
 def plan(section: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """Batches by name: ``panel-<name>`` (one run) and ``sweep-<k>`` (up to ``sweep.batch_size`` runs of one
-    cloud).  Each entry: {"point": "fig3" | "sweep-<i>", "shot": s, "params": full point}."""
+    """Batches by name: ``panel-<name>`` (the panel's ``shots`` runs: shot, shot + 1, ...) and ``sweep-<k>`` (up
+    to ``sweep.batch_size`` runs of one cloud).  Each entry: {"point": "fig3" | "sweep-<i>", "shot": s,
+    "params": full point}."""
     batches: dict[str, list[dict[str, Any]]] = {}
     for name, params in section["panels"].items():
-        batches[f"panel-{name}"] = [{"point": name, "shot": int(params["shot"]), "params": dict(params)}]
+        s0, n = int(params["shot"]), int(params.get("shots", 1))
+        batches[f"panel-{name}"] = [{"point": name, "shot": s0 + j, "params": {**params, "shot": s0 + j}}
+                                    for j in range(n)]
     if "sweep" not in section:  # rules that only need the panels get only them (RULE_PHYSICS)
         return batches
     size = int(section["sweep"].get("batch_size", 1))
@@ -336,6 +353,16 @@ def realisations(section: Mapping[str, Any]) -> dict[str, int]:
         out[name] = r
         r += len(entries)
     return out
+
+
+def noise_of(section: Mapping[str, Any], entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The noise settings of a batch: ``torque.noise`` with its kind replaced by the batch's own ``noise`` (a
+    panel may set ``noise: none`` or ``wigner``; sweep batches follow the section)."""
+    noise = dict(section.get("noise") or {"kind": "none", "seed": 0})
+    own = entries[0]["params"].get("noise")
+    if own is not None:
+        noise["kind"] = own
+    return noise
 
 
 def gpe_config(entries: list[dict[str, Any]], threads: int | None = None, noise: Mapping[str, Any] | None = None,
@@ -388,7 +415,7 @@ def run_gpe(section: Mapping[str, Any], batch: str, out: str | Path, threads: in
     from spinsweep.workflow.config import validate_with
 
     entries = plan(section)[batch]
-    cfg = gpe_config(entries, threads, section.get("noise"), realisations(section)[batch])
+    cfg = gpe_config(entries, threads, noise_of(section, entries), realisations(section)[batch])
     validate_with(cfg, "gpe", prefix=("gpe",))
     log.info("torque %s: %d runs (%s), t_final = %.3g, output every %d steps", batch, len(entries),
              ", ".join(f"{e['point']}/shot {e['shot']}" for e in entries), cfg["time"]["t_final"],
@@ -459,12 +486,20 @@ def analyse(section: Mapping[str, Any], point: str, stores: Mapping[str, str | P
     watch = store.Stopwatch()
     ds, rp = lab_dataset(section, point, stores)
     a = section["analysis"]
+    entries = [e for b in stores for e in plan(section)[b] if e["point"] == point]
+    wigner = noise_of(section, entries)["kind"] != "none"
     products = run_products(ds, rp, sigma_um=float(a["sigma_um"]),
-                            frequency_window_rabi=float(a["frequency_window_rabi"]))
+                            frequency_window_rabi=float(a["frequency_window_rabi"]), wigner=wigner)
     s = products["summary"]
-    log.info("torque %s: %d shots, v/c_s = %.3g +- %.2g (stat) +- %.2g (syst), x_c = %.1f um, L1 = %.3g um",
+    log.info("torque %s: %d shots, v/c_s = %.3g +- %.2g (stat) +- %.2g (syst) +- %.2g (shots), x_c = %.1f um "
+             "(predicted %.1f), L1 = %.3g +- %.2g +- %.2g (shots) um, L2 = %.3g um, C_ZZ min at %.3g um; bare field: "
+             "L1 = %.3g, L2 = %.3g, min at %.3g um; noise floor %.3g, centre breaks at %.2f Rabi periods (Floquet "
+             "rate %.3f Omega_R, wavelength %.2f um)",
              point, ds.sizes["shot"], float(s.v_over_c_s), float(s.v_over_c_s_stat), float(s.v_over_c_s_syst),
-             float(s.x_c_meas_um), float(s.L1_um))
+             float(s.v_over_c_s_shot), float(s.x_c_meas_um), float(s.x_c_pred_um), float(s.L1_um),
+             float(s.L1_err_um), float(s.L1_shot_err_um), float(s.L2_um), float(s.C_min_dx_um), float(s.L1_raw_um),
+             float(s.L2_raw_um), float(s.C_min_dx_raw_um), float(s.noise_floor), float(s.t_bulk_rabi),
+             float(s.floquet_rate_omega_R), float(s.floquet_wavelength_um))
     return _write_products(products, outdir, {"study": "torque", "point": point, "analysis": dict(a),
                                               "rabi_params": rp.to_dict()}, watch.elapsed)
 
