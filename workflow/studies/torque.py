@@ -196,7 +196,8 @@ def reduction_1d_config(config: Mapping[str, Any], name: str, red: str, quench_s
     Otherwise the quench entry ``name``: the 3D cloud's axial profile, kappa n(x) = w Lambda0_axis (1 - x^2/R_x^2)
     with Lambda0_axis and R_x measured on the axis density of ``quench_store``
     (:func:`spinsweep.analysis.torque.reduction.axis_reduction`), delta_g/g of the 3D run (so mu_1d = w Lambda0 Omega_R/
-    (delta_g/g) and omega_x = sqrt(2 mu_1d)/R_x, as in spinsweep.solvers.rabi), the 3D axial grid and times."""
+    (delta_g/g) and omega_x = sqrt(2 mu_1d)/R_x, as in spinsweep.solvers.rabi), the 3D axial box at twice
+    its resolution, and the 3D run's dt and output times."""
     from spinsweep.analysis.torque.reduction import axis_reduction
     from spinsweep.solvers import store
     from spinsweep.solvers.gpe.params import GPEParams
@@ -225,7 +226,8 @@ def reduction_1d_config(config: Mapping[str, Any], name: str, red: str, quench_s
     N = float(m3["atom_number"])
     n0 = 0.75 * N / ax["R_x"]
     g1 = mu / n0
-    model = {"shape": [int(m3["shape"][0])], "box": [float(m3["box"][0])], "g11": g1, "g22": g1,
+    # 1D is cheap: twice the 3D axial resolution (the dressed cloud's xi_s is below 2 x the 3D dx)
+    model = {"shape": [2 * int(m3["shape"][0])], "box": [float(m3["box"][0])], "g11": g1, "g22": g1,
              "g12": g1 * (1 - dg_over_g), "omega_R": ax["omega_R"], "atom_number": N,
              "trap": [math.sqrt(2 * mu) / ax["R_x"]]}
     t3 = ds.t.values
