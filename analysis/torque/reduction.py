@@ -397,7 +397,8 @@ def reduction_figure(quench: xr.Dataset, cloud: dict[str, xr.Dataset], plasma: x
     ax.errorbar(xpos, table.v_over_c_s.values, yerr=err, fmt="s", color="k")
     for i in xpos:
         if not np.isfinite(float(table.v_over_c_s[i])):
-            ax.text(i, 0.1, f"no front\n(Lambda0 = {float(table.Lambda0_118[i]):.2f})", ha="center", fontsize=8)
+            ax.text(i, 0.1 + 0.25 * (i % 2), f"no front\nLambda0\n= {float(table.Lambda0_118[i]):.2f}", ha="center",
+                    fontsize=7)
     ax.set_xticks(xpos, names)
     ax.set_xlim(-0.5, len(names) - 0.5)
     ax.set_ylim(bottom=0)
