@@ -224,7 +224,7 @@ rule torque_reduction:
         table=directory(f"{TQ}/mpi/reduction/{{name}}.zarr"),
         figure=report(
             f"{TQ}/figures/reduction-{{name}}.png",
-            caption="../report/torque_reduction3d.rst",
+            caption="../report/optional/torque_reduction3d.rst",
             category="torque",
             subcategory="beyond the paper",
         ),
