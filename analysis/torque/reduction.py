@@ -182,7 +182,9 @@ def plasma_check(ds: xr.Dataset, half_width: float = 0.5) -> tuple[dict[str, flo
     """omega_p of the central slice of a 2D/3D run started in the dressed ground state s = (n, 0, 0) and driven
     by a small detuning (a small tilt: Z oscillates around Z_eq ~ -delta/(Omega_R + kappa n) at omega_p), the
     effective kappa n0 = omega_p^2/Omega_R - Omega_R (Methods) and its weight relative to the axis value
-    delta_g n_axis(0) (:func:`reduction_weights`), with each reduction's omega_p.  Returns (row, meta)."""
+    delta_g n_axis(0) (:func:`reduction_weights`), with each reduction's omega_p, and (when the full-grid Z is
+    stored) omega_p of the axis line alone: equal to the slice value when the radial spin mode is rigid (R_r ~ xi_R),
+    sqrt(Omega_R (Omega_R + kappa n_axis)) if every radius oscillated on its own.  Returns (row, meta)."""
     ax = axis_reduction(ds)
     om = ax["omega_R"]
     fit = plasma_frequency(central_slice_Z(ds, half_width).load())
@@ -205,6 +207,13 @@ def plasma_check(ds: xr.Dataset, half_width: float = 0.5) -> tuple[dict[str, flo
             "w_measured_err": ("1", "uncertainty of w_measured"),
             "slice_half_width": ("xi_R", "central slice |x| <= this"),
             "R_x": ("xi_R", "axial Thomas-Fermi radius of the axis density")}
+    if "Z_full" in ds:  # the axis line alone: a rigid radial mode oscillates there at the same omega_p
+        Za = ds["Z_full"].sel(x=0.0, method="nearest")
+        Za = Za.sel({d: 0.0 for d in Za.dims if d != "t" and d in Za.coords}, method="nearest")
+        on_axis = plasma_frequency(Za.astype("float64").load())
+        row["omega_p_on_axis"], row["omega_p_on_axis_err"] = on_axis["omega"], on_axis["omega_err"]
+        meta["omega_p_on_axis"] = ("Omega_R", "omega_p of Z on the axis line r_perp = 0 at x = 0 (not integrated)")
+        meta["omega_p_on_axis_err"] = ("Omega_R", "1-sigma fit error of omega_p_on_axis")
     for name, w in KAPPA_REDUCTIONS.items():
         row[f"omega_p_{name}"] = math.sqrt(om * (om + w * kn_axis))
         meta[f"omega_p_{name}"] = ("Omega_R", f"omega_p of the {name} reduction (kappa x {w:.3g} of the axis value)")
@@ -312,6 +321,8 @@ def compare_reductions(quench: xr.Dataset, quench_row: xr.Dataset, plasma_row: x
         "omega_p_3d_err": scalar(p["omega_p_err"], "Omega_R", "uncertainty of omega_p_3d"),
         "w_measured": scalar(p["w_measured"], "1", "kappa n0 from omega_p / delta_g n_axis(0) (3D plasma run)"),
         "w_measured_err": scalar(p["w_measured_err"], "1", "uncertainty of w_measured"),
+        "omega_p_on_axis": scalar(p.get("omega_p_on_axis", math.nan), "Omega_R",
+                                  "omega_p of Z on the axis line alone (3D plasma run; NaN: not stored)"),
     }, coords={"reduction": ("reduction", names, {"units": "1", "long_name": "kappa reduction (solvers.rabi)"})})
     ds.attrs["supported_by_plasma"] = min(KAPPA_REDUCTIONS, key=lambda r: abs(math.log(max(p["w_measured"], 1e-12)
                                                                                         / KAPPA_REDUCTIONS[r])))
@@ -374,8 +385,8 @@ def reduction_figure(quench: xr.Dataset, cloud: dict[str, xr.Dataset], plasma: x
         ax.plot(t / (2 * math.pi), z0 + amp * np.cos(w * t), color=colors.get(r, f"C{i}"), lw=1,
                 label=f"{r}: omega_p = {w:.3f} Omega_R")
     ax.set_title(f"plasma oscillation, 3D: omega_p = {fit['omega']:.4f}({1e4 * fit['omega_err']:.0f}) Omega_R -> "
-                 f"kappa n0 = {float(table.w_measured):.3f}({1e3 * float(table.w_measured_err):.0f}) x axis value",
-                 fontsize=10)
+                 f"kappa n0 = {float(table.w_measured):.3f}({1e3 * float(table.w_measured_err):.0f}) x axis value; "
+                 f"axis line alone: {float(table.omega_p_on_axis):.4f}", fontsize=10)
     ax.set_xlabel("Omega_R t / 2 pi")
     ax.set_ylabel("Z (central slice)")
     ax.legend(fontsize=8, loc="lower right")

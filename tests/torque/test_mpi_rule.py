@@ -133,3 +133,4 @@ def test_mpi_rule_runs_two_ranks_through_snakemake(tmp_path):
     p = store.open_dataset(plasma).load()
     assert int(p.ranks.item()) == 2 and p.periods.item() > 1
     assert 1 / 3 < p.w_measured.item() < 1
+    assert np.isfinite(p.omega_p_on_axis.item())
