@@ -385,7 +385,7 @@ def reduction_figure(quench: xr.Dataset, cloud: dict[str, xr.Dataset], plasma: x
         ax.plot(t / (2 * math.pi), z0 + amp * np.cos(w * t), color=colors.get(r, f"C{i}"), lw=1,
                 label=f"{r}: omega_p = {w:.3f} Omega_R")
     ax.set_title(f"plasma oscillation, 3D: omega_p = {fit['omega']:.4f}({1e4 * fit['omega_err']:.0f}) Omega_R -> "
-                 f"kappa n0 = {float(table.w_measured):.3f}({1e3 * float(table.w_measured_err):.0f}) x axis value; "
+                 f"kappa n0 = {float(table.w_measured):.3f}({1e3 * float(table.w_measured_err):.0f}) x axis value;\n"
                  f"axis line alone: {float(table.omega_p_on_axis):.4f}", fontsize=10)
     ax.set_xlabel("Omega_R t / 2 pi")
     ax.set_ylabel("Z (central slice)")
