@@ -12,18 +12,10 @@ import subprocess
 import pytest
 import yaml
 
-from spinsweep_testing import IN_CI, REPO, require
+from spinsweep_testing import IN_CI, REPO, TINY_2D, require
 from spinsweep.solvers import store
 
 pytestmark = pytest.mark.slurm
-
-#: torque.mpi_runs entry: a tiny 2D elongated cloud, a few steps, on 2 ranks (as tests/torque/test_mpi_rule.py)
-TINY_2D = {"ranks": 2,
-           "gpe": {"model": {"shape": [64, 16], "box": [40.0, 4.0], "g11": 1.0, "g22": 1.0, "g12": 0.85,
-                             "omega_R": 1.0, "atom_number": 503.0, "trap": [0.395, 6.32]},
-                   "time": {"t_final": 0.3, "output_every": 10},
-                   "initial": {"ground_dt": 0.01, "ground_tol": 1.0e-3},
-                   "checks": {"points_per_xi_s": 0.5, "max_phase": 3.0}}}
 
 
 def _slurm_up() -> bool:

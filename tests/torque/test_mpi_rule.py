@@ -5,6 +5,7 @@ The Slurm route (srun --mpi=pmi2 through --profile slurm) is tests/cluster/test_
 from __future__ import annotations
 
 import copy
+import math
 import shutil
 import subprocess
 
@@ -12,27 +13,24 @@ import numpy as np
 import pytest
 import yaml
 
-from spinsweep_testing import REPO, require
+from spinsweep_testing import REPO, TINY_2D, require
 from spinsweep.solvers import store
 from spinsweep.workflow.config import ConfigError, load, validate
 from spinsweep.workflow.studies import torque as T
 
 pytestmark = pytest.mark.mpi
 
-#: a tiny elongated 2D cloud (kappa n0 = 3 Omega_R on the axis), a few steps: what the rule machinery needs
-TINY_2D = {"ranks": 2,
-           "gpe": {"model": {"shape": [64, 16], "box": [40.0, 4.0], "g11": 1.0, "g22": 1.0, "g12": 0.85,
-                             "omega_R": 1.0, "atom_number": 503.0, "trap": [0.395, 6.32]},
-                   "time": {"t_final": 0.3, "output_every": 10},
-                   "initial": {"ground_dt": 0.01, "ground_tol": 1.0e-3},
-                   "checks": {"points_per_xi_s": 0.5, "max_phase": 3.0}}}
-
 
 def tiny_config(results) -> dict:
     config = load()
     config["results"] = str(results)
     config["studies"] = ["torque"]
-    config["torque"]["mpi_runs"] = {"tiny2d": copy.deepcopy(TINY_2D)}
+    plasma = copy.deepcopy(TINY_2D)  # the same cloud in the dressed ground state, tilted by a small detuning
+    plasma["kind"] = "plasma"
+    plasma["gpe"]["model"]["detuning"] = 0.05
+    plasma["gpe"]["initial"]["spinor"] = "x"
+    plasma["gpe"]["time"].update(t_final=4.0, output_every=4)  # ~1.3 plasma periods
+    config["torque"]["mpi_runs"] = {"tiny2d": copy.deepcopy(TINY_2D), "tiny2d-plasma": plasma}
     return config
 
 
@@ -61,17 +59,53 @@ def test_mpi_runs_are_validated(tmp_path):
         validate(bad)
 
 
-def test_the_3d_study_config_validates():
+def _study_3d() -> dict:
     with open(REPO / "config" / "studies" / "torque-3d.yaml") as fh:
         overlay = yaml.safe_load(fh)
-    config = {**load(), **overlay}
+    return {**load(), **overlay}
+
+
+def test_the_3d_study_config_validates():
+    config = _study_3d()
     validate(copy.deepcopy(config))
     runs = T.mpi_runs(config)
-    assert {"cigar3d", "cigar3d-reduced", "cigar2d-reduced"} <= set(runs)
+    assert {"cigar3d", "cigar3d-plasma", "cigar3d-reduced", "cigar3d-plasma-reduced"} <= set(runs)
     for name in runs:
         cfg = T.mpi_run_config(config, name)
-        assert len(cfg["model"]["shape"]) == (2 if name.startswith("cigar2d") else 3)
+        assert len(cfg["model"]["shape"]) == 3
     assert runs["cigar3d-reduced"]["ranks"] == 2
+    pairs = T.reduction_runs(config)
+    assert pairs["cigar3d"] == "cigar3d-plasma" and pairs["cigar3d-reduced"] == "cigar3d-plasma-reduced"
+    for plasma in set(pairs.values()):  # the dressed ground state s = (n, 0, 0), tilted by a small detuning
+        gpe = runs[plasma]["gpe"]
+        assert T.mpi_kind(runs[plasma]) == "plasma" and gpe["initial"]["spinor"] == "x"
+        assert 0 < abs(gpe["model"]["detuning"]) <= 0.1
+    bad = copy.deepcopy(config)
+    bad["torque"]["mpi_runs"]["cigar3d-reduced"]["plasma"] = "cigar3d"  # a quench run, not a plasma one
+    with pytest.raises(ConfigError, match="plasma"):
+        T.reduction_runs(bad)
+
+
+@pytest.mark.parametrize("name", ["cigar3d", "cigar3d-reduced"])
+def test_3d_clouds_keep_the_experiments_radial_numbers(name):
+    """Seed Methods: N = 5e5, trap 10 x 1006 Hz, delta_g/g = 0.07, kappa n0 = 2pi x 357.6 Hz at Omega_R =
+    2pi x 118 Hz (axis reduction: mu = hbar kappa n0/(delta_g/g)).  The 3D runs (solver units hbar = m =
+    Omega_R = 1) must keep mu/(hbar omega_r) = 5.08, Omega_R/omega_r = 118/1006 and delta_g/g; only the axial
+    length may shrink.  Thomas-Fermi mu of the polarised cloud, mu^(5/2) = 15 N g omega_x omega_r^2/(8 pi 2^(3/2));
+    tolerance 3% (the cluster run keeps the seed's N = 5e5 and R_x ~ 210 um, which fix mu to that accuracy)."""
+    model = T.mpi_runs(_study_3d())[name]["gpe"]["model"]
+    g, g12, N = model["g11"], model["g12"], model["atom_number"]
+    w_x, w_r, w_r2 = model["trap"]
+    assert w_r == w_r2
+    mu = (15 * N * g * w_x * w_r ** 2 / (8 * math.pi * 2 ** 1.5)) ** 0.4
+    assert mu / w_r == pytest.approx(357.6 / 0.07 / 1006, rel=0.03)
+    assert model["omega_R"] / w_r == pytest.approx(118 / 1006, rel=0.01)
+    assert (g - g12) / g == pytest.approx(0.07, rel=0.01)
+    # the grid: transverse spacing <= 1.2 density healing lengths 1/sqrt(2 mu), box >= 2.5 R_r
+    R_r = math.sqrt(2 * mu) / w_r
+    for axis in (1, 2):
+        assert model["box"][axis] / model["shape"][axis] <= 1.2 / math.sqrt(2 * mu)
+        assert model["box"][axis] >= 2.5 * R_r
 
 
 def test_mpi_rule_runs_two_ranks_through_snakemake(tmp_path):
@@ -80,7 +114,8 @@ def test_mpi_rule_runs_two_ranks_through_snakemake(tmp_path):
     cfg = tmp_path / "config.yaml"
     cfg.write_text(yaml.safe_dump(tiny_config(results)))
     target = results / "torque" / "mpi" / "checks" / "tiny2d.zarr"
-    cmd = ["snakemake", "--cores", "2", "--configfile", str(cfg), "--", str(target)]
+    plasma = results / "torque" / "mpi" / "checks" / "tiny2d-plasma.zarr"
+    cmd = ["snakemake", "--cores", "2", "--configfile", str(cfg), "--", str(target), str(plasma)]
     run = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
     gpe = results / "torque" / "mpi" / "tiny2d.zarr"
@@ -92,4 +127,10 @@ def test_mpi_rule_runs_two_ranks_through_snakemake(tmp_path):
     assert int(table.ranks.item()) == 2
     # the axis reduction recovers the set-up's kappa n0 = delta_g n(0) = 3 Omega_R (rough ground state)
     assert table.Lambda0_axis.item() == pytest.approx(3.0, rel=0.1)
-    assert np.isfinite(table.x_c_axis_tf.item()) and np.isfinite(table.x_c_axis_grid.item())
+    assert np.isfinite(table.x_c_tf_axis.item())
+    # the plasma check: the central slice, integrated over the transverse axis, oscillates below the axis
+    # frequency (the axis is the densest line) and above the eq9 one: 1/3 < kappa n_eff/(delta_g n_axis(0)) < 1
+    p = store.open_dataset(plasma).load()
+    assert int(p.ranks.item()) == 2 and p.periods.item() > 1
+    assert 1 / 3 < p.w_measured.item() < 1
+    assert np.isfinite(p.omega_p_on_axis.item())

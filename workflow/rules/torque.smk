@@ -7,6 +7,9 @@ from spinsweep.workflow.studies.torque import gpe_threads as torque_threads
 from spinsweep.workflow.studies.torque import mpi_ranks as torque_mpi_ranks
 from spinsweep.workflow.studies.torque import mpi_runs as torque_mpi_runs
 from spinsweep.workflow.studies.torque import physics_for as torque_physics
+from spinsweep.workflow.studies.torque import reduction_runs as torque_reduction_runs
+from spinsweep.workflow.studies.torque import CLOUD_REDUCTIONS as TORQUE_CLOUD_REDUCTIONS
+from spinsweep.solvers.rabi import KAPPA_REDUCTIONS as TORQUE_REDUCTIONS
 from spinsweep.workflow.study import get as get_study
 
 TORQUE = get_study("torque")
@@ -167,7 +170,7 @@ rule torque_gpe_mpi:
 
 
 rule torque_mpi_check:
-    # x_c of the radially integrated Z(x, t) vs the 1D axis reduction (one-row table store)
+    # quench: x_c of the radially integrated Z(x, t) vs the 1D reductions; plasma: omega_p of the central slice
     input:
         f"{TQ}/mpi/{{name}}.zarr",
     output:
@@ -182,3 +185,56 @@ rule torque_mpi_check:
         ENV
     script:
         "../scripts/torque_mpi_check.py"
+
+
+rule torque_reduction_1d:
+    # a 1D GPE run with one kappa reduction (axis, projected, eq9; omega_p: calibrated on the 3D plasma run): the
+    # axial profile of the 3D quench entry {name}, or (name = paper118) the 118 Hz set of Fig. 3b (front speed)
+    input:
+        quench=lambda wc: [] if wc.name == "paper118" else [f"{TQ}/mpi/{wc.name}.zarr"],
+        plasma_check=lambda wc: ([f"{TQ}/mpi/checks/{torque_reduction_runs(config)[wc.name]}.zarr"]
+                                 if wc.red == "omega_p" else []),
+    output:
+        directory(f"{TQ}/mpi/1d/{{name}}-{{red}}.zarr"),
+    params:
+        run=lambda wc: None if wc.name == "paper118" else torque_mpi_runs(config)[wc.name],
+    wildcard_constraints:
+        name=r"[A-Za-z0-9][A-Za-z0-9_.-]*?",
+        red="|".join(TORQUE_CLOUD_REDUCTIONS),
+    resources:
+        runtime=30,
+    log:
+        f"{TQ}/logs/mpi-1d-{{name}}-{{red}}.log",
+    conda:
+        ENV
+    script:
+        "../scripts/torque_reduction_1d.py"
+
+
+rule torque_reduction:
+    # the 3D-vs-1D comparison of a quench entry and its plasma partner: table + figure
+    input:
+        quench=f"{TQ}/mpi/{{name}}.zarr",
+        quench_check=f"{TQ}/mpi/checks/{{name}}.zarr",
+        plasma=lambda wc: f"{TQ}/mpi/{torque_reduction_runs(config)[wc.name]}.zarr",
+        plasma_check=lambda wc: f"{TQ}/mpi/checks/{torque_reduction_runs(config)[wc.name]}.zarr",
+        **{f"cloud_{r}": f"{TQ}/mpi/1d/{{name}}-{r}.zarr" for r in TORQUE_CLOUD_REDUCTIONS},
+        **{f"paper_{r}": f"{TQ}/mpi/1d/paper118-{r}.zarr" for r in TORQUE_REDUCTIONS},
+    output:
+        table=directory(f"{TQ}/mpi/reduction/{{name}}.zarr"),
+        figure=report(
+            f"{TQ}/figures/reduction-{{name}}.png",
+            caption="../report/optional/torque_reduction3d.rst",
+            category="torque",
+            subcategory="beyond the paper",
+        ),
+    params:
+        run=lambda wc: torque_mpi_runs(config)[wc.name],
+    wildcard_constraints:
+        name=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
+    log:
+        f"{TQ}/logs/reduction-{{name}}.log",
+    conda:
+        ENV
+    script:
+        "../scripts/torque_reduction.py"

@@ -17,8 +17,11 @@ Jobs (rules in ``workflow/rules/torque.smk``):
 * optional (``torque.mpi_runs``, empty by default; ``config/studies/torque-3d.yaml``): ``torque_gpe_mpi_config``
   renders an entry's gpe configuration, ``torque_gpe_mpi`` runs it as a 2D/3D MPI job
   (``{resources.mpi} -n {resources.tasks} python -m spinsweep.workflow.gpe_cli run``) into ``mpi/<name>.zarr``,
-  ``torque_mpi_check`` compares x_c of the radially integrated Z(x, t) with the 1D axis reduction
-  (:func:`mpi_check`, ``mpi/checks/<name>.zarr``).
+  ``torque_mpi_check`` reads it (:func:`mpi_check`, ``mpi/checks/<name>.zarr``): x_c of the radially integrated
+  Z(x, t) of a ``quench`` entry, omega_p of the central slice of a ``plasma`` entry.  A quench entry naming a
+  ``plasma`` partner gets the 3D-vs-1D comparison: ``torque_reduction_1d`` runs the 1D GPE with each kappa
+  reduction (the 3D cloud's axial profile, and the 118 Hz set for v/c_s), ``torque_reduction`` writes
+  ``mpi/reduction/<name>.zarr`` and ``figures/reduction-<name>.png`` (:func:`reduction_compare`).
 
 Noisy shots (``torque.noise.kind: wigner``).  Every GPE run (point, shot) starts from its own truncated-Wigner
 vacuum realisation, ``SeedSequence(noise.seed, spawn_key=(r, ...))`` with ``r`` the run's index in the plan
@@ -51,7 +54,8 @@ log = logging.getLogger("spinsweep")
 
 def _extra_targets(config: Mapping[str, Any]) -> list[str]:
     root = f"{str(config['results']).rstrip('/')}/torque"
-    return [f"{root}/tables.zarr"] + [f"{root}/mpi/checks/{name}.zarr" for name in mpi_runs(config)]
+    return ([f"{root}/tables.zarr"] + [f"{root}/mpi/checks/{name}.zarr" for name in mpi_runs(config)]
+            + [f"{root}/mpi/reduction/{name}.zarr" for name in reduction_runs(config)])
 
 
 STUDY = Study(
@@ -129,114 +133,172 @@ def write_mpi_config(config: Mapping[str, Any], name: str, out: str | Path) -> P
     return out
 
 
-def axis_density(ds):
-    """n(x, r_perp = 0, t = 0) of a 2D/3D store: the full-grid density on the grid line nearest the axis (the
-    transverse maximum where a transverse axis has no coordinate)."""
-    import numpy as np
-
-    n = ds["n_full"].isel(t=0).astype("float64")
-    for d in [d for d in n.dims if d != "x"]:
-        n = n.isel({d: int(np.argmin(np.abs(n[d].values)))}) if d in n.coords else n.max(d)
-    return n
+def mpi_kind(entry: Mapping[str, Any]) -> str:
+    """``quench`` (the experiment's |1,-1> start: x_c check) or ``plasma`` (small oscillation around the dressed
+    ground state: omega_p check) of a torque.mpi_runs entry."""
+    return str(entry.get("kind", "quench"))
 
 
-def axis_reduction(ds) -> dict[str, float]:
-    """The 1D "axis" reduction (spinsweep.solvers.rabi, hbar kappa n(x) = delta_g n(x, r_perp = 0)) of a 2D/3D
-    quench run (all atoms start in |1,-1>, so delta_g = g22 - g12): kappa n0/Omega_R from the initial density on
-    the axis, and R_x of the Thomas-Fermi parabola through it (weighted fit of n_axis(x) = n0 (1 - x^2/R_x^2) to
-    the points above half the peak).  Solver units (hbar = m = 1)."""
-    import numpy as np
+def reduction_runs(config: Mapping[str, Any]) -> dict[str, str]:
+    """Quench entries that name a ``plasma`` partner (quench name -> plasma name): the 3D-vs-1D comparisons of
+    rule torque_reduction (checked: the partner exists and is a plasma run)."""
+    from spinsweep.workflow.config import ConfigError
 
-    p = ds.attrs["params"]["gpe_params"]
-    dg = float(np.ravel(p["g22"])[0]) - float(np.ravel(p["g12"])[0])
-    om = float(np.ravel(p["omega_R"])[0])
-    n = axis_density(ds)
-    x, nx = n.x.values, n.values
-    keep = nx > 0.5 * nx.max()
-    A = np.stack([np.ones(keep.sum()), x[keep] ** 2], axis=1)
-    (c0, c2), *_ = np.linalg.lstsq(A, nx[keep], rcond=None)
-    return {"Lambda0": dg * c0 / om, "R_x": math.sqrt(-c0 / c2) if c2 < 0 else math.nan, "n0_axis": float(c0),
-            "delta_g": dg, "omega_R": om}
+    runs = mpi_runs(config)
+    out = {}
+    for name, entry in runs.items():
+        partner = entry.get("plasma")
+        if partner is None:
+            continue
+        if mpi_kind(entry) != "quench" or partner not in runs or mpi_kind(runs[partner]) != "plasma":
+            raise ConfigError(f"config key 'torque.mpi_runs.{name}.plasma': {partner!r} must name a torque.mpi_runs "
+                              f"entry of kind 'plasma' (entries: {sorted(runs)}), and {name!r} must be of kind 'quench'")
+        out[name] = partner
+    return out
 
 
 def mpi_check(config: Mapping[str, Any], name: str, store_path: str | Path, out: str | Path) -> Path:
-    """Rule torque_mpi_check: x_c of the radially integrated Z(x, t) of the 2D/3D run ``name``
-    (:func:`spinsweep.analysis.torque.x_c_measured`) against the 1D axis reduction's x_c = R_x sqrt(1 - 2/Lambda0)
-    (:func:`spinsweep.analysis.torque.x_c_predicted` with the axis density of :func:`axis_reduction`) and the
-    axis-density crossing kappa n_axis(x_c, t=0) = 2 Omega_R read off the grid directly.  One-row table store
-    (solver units: lengths in xi_R = sqrt(hbar/(m Omega_R)) of the run)."""
-    import types
+    """Rule torque_mpi_check: the one-row table of a 2D/3D run, solver units (lengths in xi_R).
 
-    import numpy as np
+    * kind ``quench``: x_c of the radially integrated Z(x, t) against every 1D reduction's TF x_c
+      (:func:`spinsweep.analysis.torque.reduction.quench_check`);
+    * kind ``plasma``: omega_p of the central slice and the effective kappa n0
+      (:func:`spinsweep.analysis.torque.reduction.plasma_check`)."""
     import xarray as xr
 
-    from spinsweep.analysis.torque import x_c_measured, x_c_predicted
+    from spinsweep.analysis.torque import reduction
     from spinsweep.solvers import store
 
     watch = store.Stopwatch()
     entry = mpi_runs(config)[name]
     ds = store.open_dataset(store_path)
-    red = axis_reduction(ds)
-    om = red["omega_R"]
-    Z = ds["Z"].astype("float64")
-    if "point" in Z.dims:
-        Z = Z.isel(point=0)
-    Z = Z.assign_coords(rabi_t=("t", ds.t.values * om / (2 * math.pi)))
-    window = float(entry.get("window_rabi", 0.8))
-    meas = x_c_measured(Z, t_window_rabi=window)
-    # x_c_predicted reads R_x in metres and returns um: pass R_x * 1e-6 to get solver units back
-    pred = x_c_predicted(types.SimpleNamespace(Lambda0=red["Lambda0"], R_x=red["R_x"] * 1e-6))
-    n_axis = axis_density(ds)
-    k = red["delta_g"] * n_axis.values / om - 2.0  # > 0: self-trapped by the axis criterion
-    x = n_axis.x.values
-    i0 = int(np.argmin(np.abs(x)))
-    grid_xc = [abs(float(xv)) for xv in (_crossing(x[i0:], -k[i0:]), _crossing(x[i0::-1], -k[i0::-1]))]
-    row = {"x_c_3d": meas["x_c_um"], "x_c_3d_err": meas["x_c_err_um"], "x_c_3d_left": meas["x_c_left_um"],
-           "x_c_3d_right": meas["x_c_right_um"], "x_c_axis_tf": pred["x_c_um"],
-           "x_c_axis_grid": float(np.nanmean(grid_xc)), "Lambda0_axis": red["Lambda0"], "R_x": red["R_x"],
-           "ranks": float(ds.attrs["params"]["ranks"]), "window_rabi": window,
-           "t_final_rabi": float(ds.t.values[-1] * om / (2 * math.pi))}
-    row["x_c_3d_over_axis"] = row["x_c_3d"] / row["x_c_axis_tf"]
-    # the Galerkin-projected reduction onto the Thomas-Fermi transverse profile, kappa x int f^2/(f(0) int f):
-    # 2/3 in 3D (spinsweep.solvers.rabi KAPPA_REDUCTIONS "projected"), 4/5 for the one transverse axis of a 2D
-    # run; and max_t Z at the centre in the window: ~ +1 means the centre is not self-trapped (x_c_3d then NaN)
-    weight = 2.0 / 3.0 if ds["n_full"].ndim == 4 else 4.0 / 5.0
-    proj = x_c_predicted(types.SimpleNamespace(Lambda0=red["Lambda0"] * weight, R_x=red["R_x"] * 1e-6))
-    row["x_c_projected_tf"] = proj["x_c_um"]
-    t_end = window * 2 * math.pi / om
-    row["Z_max_centre"] = float(Z.sel(t=slice(None, t_end)).isel(x=int(np.argmin(np.abs(Z.x.values)))).max())
-    xi = "xi_R"
-    meta = {"x_c_3d": (xi, "x_c of the radially integrated Z(x, t) (analysis.torque.x_c_measured)"),
-            "x_c_3d_err": (xi, "uncertainty of x_c_3d (left/right asymmetry, half a grid step)"),
-            "x_c_3d_left": (xi, "x_c_3d on the x < 0 side (signed)"),
-            "x_c_3d_right": (xi, "x_c_3d on the x > 0 side (signed)"),
-            "x_c_axis_tf": (xi, "1D axis reduction: R_x sqrt(1 - 2/Lambda0) (analysis.torque.x_c_predicted)"),
-            "x_c_axis_grid": (xi, "1D axis reduction on the grid: delta_g n(x, r_perp=0, t=0) = 2 Omega_R"),
-            "Lambda0_axis": ("1", "kappa n0/Omega_R of the axis reduction (delta_g n_axis(0)/Omega_R)"),
-            "R_x": (xi, "axial Thomas-Fermi radius of the axis density (parabola fit)"),
-            "ranks": ("1", "MPI ranks of the run (store attrs)"),
-            "window_rabi": ("1", "time window of max_t Z, Rabi periods"),
-            "t_final_rabi": ("1", "run length, Rabi periods"),
-            "x_c_3d_over_axis": ("1", "x_c_3d / x_c_axis_tf"),
-            "x_c_projected_tf": (xi, "1D projected reduction (kappa x 2/3 in 3D, 4/5 in 2D): TF x_c"),
-            "Z_max_centre": ("1", "max_t Z(x = 0) of the radially integrated Z in the window (~1: centre oscillates)")}
+    if mpi_kind(entry) == "plasma":
+        row, meta = reduction.plasma_check(ds, float(entry.get("slice_half_width", 0.5)))
+    else:
+        row, meta = reduction.quench_check(ds, float(entry.get("window_rabi", 0.8)))
+    row["ranks"], meta["ranks"] = float(ds.attrs["params"]["ranks"]), ("1", "MPI ranks of the run (store attrs)")
+    row["wall_time_s"] = float(ds.attrs.get("wall_time_s", float("nan")))
+    meta["wall_time_s"] = ("s", "wall time of the MPI run (store attrs; ground state included)")
     table = xr.Dataset({k: ("run", [v], {"units": meta[k][0], "long_name": meta[k][1]}) for k, v in row.items()},
                        coords={"run": ("run", [name], {"units": "1", "long_name": "torque.mpi_runs entry"})})
-    table.attrs["description"] = ("x_c of the radially integrated Z(x,t) (x_c_3d) vs the 1D axis reduction "
-                                  "(x_c_axis_tf: TF parabola fit; x_c_axis_grid: kappa n_axis = 2 Omega_R on the "
-                                  "grid), lengths in solver units xi_R")
-    log.info("torque mpi %s: x_c(radially integrated Z) = %.3g +- %.2g (max_t Z(0) = %.2f), axis reduction x_c = "
-             "%.3g (TF fit, Lambda0 = %.3g, R_x = %.3g), %.3g (grid), projected %.3g; ratio %.3f; %d ranks", name,
-             row["x_c_3d"], row["x_c_3d_err"], row["Z_max_centre"], row["x_c_axis_tf"], red["Lambda0"], red["R_x"],
-             row["x_c_axis_grid"], row["x_c_projected_tf"], row["x_c_3d_over_axis"], int(row["ranks"]))
+    table.attrs["description"] = f"torque.mpi_runs.{name} ({mpi_kind(entry)} check), lengths in xi_R, times 1/Omega_R"
+    log.info("torque mpi %s (%s): %s", name, mpi_kind(entry),
+             ", ".join(f"{k} = {v:.4g}" for k, v in row.items()))
     return store.write_dataset(table, out, params={"study": "torque", "mpi_run": name, "entry": dict(entry)},
                                wall_time_s=watch.elapsed)
 
 
-def _crossing(x, m) -> float:
-    from spinsweep.analysis.torque.interface import _first_crossing
+#: the 1D 118 Hz set (fig3 cloud, R_x = 210 um) rerun with each reduction's kappa n0 (rule torque_reduction_1d)
+PAPER_1D = {"preset": "paper118", "periods": 7.0, "output_rabi": 0.02}
 
-    return _first_crossing(x, m, 0.0)
+
+#: the 1D runs of a 3D cloud: every reduction of spinsweep.solvers.rabi.KAPPA_REDUCTIONS, and "omega_p": kappa n0
+#: calibrated on the 3D plasma frequency of the partner run, as the paper calibrates it (Methods)
+CLOUD_REDUCTIONS = ("axis", "projected", "eq9", "omega_p")
+
+
+def reduction_1d_config(config: Mapping[str, Any], name: str, red: str, quench_store: str | Path | None,
+                        plasma_check: str | Path | None = None) -> dict:
+    """The gpe configuration of a 1D run with the ``red`` reduction (:data:`spinsweep.solvers.rabi.KAPPA_REDUCTIONS`;
+    for a 3D cloud also ``omega_p``: the weight w_measured of the ``plasma_check`` table).
+
+    ``name`` = ``paper118``: the fig3 data set (Omega_R = 2pi x 118 Hz, R_x = 210 um) with kappa n0 = w x 2pi x
+    357.6 Hz, paper route, lab units, 7 Rabi periods sampled every 0.02 (for the front speed).
+    Otherwise the quench entry ``name``: the 3D cloud's axial profile, kappa n(x) = w Lambda0_axis (1 - x^2/R_x^2)
+    with Lambda0_axis and R_x measured on the axis density of ``quench_store``
+    (:func:`spinsweep.analysis.torque.reduction.axis_reduction`), delta_g/g of the 3D run (so mu_1d = w Lambda0 Omega_R/
+    (delta_g/g) and omega_x = sqrt(2 mu_1d)/R_x, as in spinsweep.solvers.rabi), the 3D axial box at twice
+    its resolution, and the 3D run's dt and output times."""
+    from spinsweep.analysis.torque.reduction import axis_reduction
+    from spinsweep.solvers import store
+    from spinsweep.solvers.gpe.params import GPEParams
+    from spinsweep.solvers.gpe.settings import RunSettings
+    from spinsweep.solvers.gpe.simulation import time_grid
+    from spinsweep.solvers.rabi import KAPPA_REDUCTIONS, PRESETS
+
+    if red == "omega_p":
+        w = float(store.open_dataset(plasma_check)["w_measured"].values[0])
+    else:
+        w = KAPPA_REDUCTIONS[red]
+    if name == "paper118":
+        ratio = 1.0 / (w * PRESETS["fig3_118Hz"].Lambda0)
+        cfg = {"preset": PAPER_1D["preset"], "physical": {"omega_R_over_kappa_n0": ratio},
+               "time": {"t_final": PAPER_1D["periods"] * 2 * math.pi}, "threads": 1}
+        dt = time_grid(RunSettings.from_mapping(cfg), _preset_params(cfg))[0]
+        cfg["time"]["output_every"] = max(1, int(math.floor(PAPER_1D["output_rabi"] * 2 * math.pi / dt)))
+        return cfg
+    entry = mpi_runs(config)[name]
+    ds = store.open_dataset(quench_store)
+    ax = axis_reduction(ds)
+    m3 = entry["gpe"]["model"]
+    g, g12 = float(m3["g11"]), float(m3["g12"])
+    dg_over_g = (g - g12) / g
+    mu = w * ax["Lambda0"] * ax["omega_R"] / dg_over_g  # kappa n0 = w Lambda0 Omega_R = (delta_g/g) mu
+    N = float(m3["atom_number"])
+    n0 = 0.75 * N / ax["R_x"]
+    g1 = mu / n0
+    # 1D is cheap: twice the 3D axial resolution (the dressed cloud's xi_s is below 2 x the 3D dx)
+    model = {"shape": [2 * int(m3["shape"][0])], "box": [float(m3["box"][0])], "g11": g1, "g22": g1,
+             "g12": g1 * (1 - dg_over_g), "omega_R": ax["omega_R"], "atom_number": N,
+             "trap": [math.sqrt(2 * mu) / ax["R_x"]]}
+    t3 = ds.t.values
+    cfg = {"model": model, "time": {"t_final": float(t3[-1]), "dt": float(ds.attrs["params"]["dt"])},
+           "initial": {"ground_tol": 1e-6}, "threads": 1}
+    dt = time_grid(RunSettings.from_mapping(cfg), GPEParams(**model))[0]
+    cfg["time"]["output_every"] = max(1, int(round(float(t3[1] - t3[0]) / dt)))
+    return cfg
+
+
+def _preset_params(cfg):
+    from spinsweep.solvers.gpe.settings import RunSettings
+    from spinsweep.solvers.gpe.simulation import build_params
+
+    return build_params(RunSettings.from_mapping(cfg))[0]
+
+
+def reduction_1d(config: Mapping[str, Any], name: str, red: str, quench_store: str | Path | None,
+                 out: str | Path, plasma_check: str | Path | None = None) -> Path:
+    """Rule torque_reduction_1d: the 1D GPE run of :func:`reduction_1d_config` into ``out``."""
+    from spinsweep.solvers.gpe.run import RunSettings, run
+    from spinsweep.workflow.config import validate_with
+
+    cfg = reduction_1d_config(config, name, red, quench_store, plasma_check)
+    validate_with(cfg, "gpe", prefix=("gpe",))
+    log.info("torque 1D reduction %s of %s: %s", red, name, cfg.get("model") or cfg.get("physical"))
+    return run(RunSettings.from_mapping(cfg), out, log=log.info)
+
+
+def reduction_compare(config: Mapping[str, Any], name: str, inputs: Mapping[str, Any], out: str | Path,
+                      figure: str | Path) -> Path:
+    """Rule torque_reduction: the 3D-vs-1D table (:func:`spinsweep.analysis.torque.reduction.compare_reductions`)
+    of the quench entry ``name`` and its plasma partner, and the figure
+    (:func:`spinsweep.analysis.torque.reduction.reduction_figure`).  ``inputs``: quench, plasma (3D stores),
+    quench_check, plasma_check, and for each reduction r ``cloud_<r>`` (1D run of the 3D cloud) and ``paper_<r>``
+    (the 118 Hz set)."""
+    from spinsweep.analysis.torque import reduction
+    from spinsweep.solvers import store
+    from spinsweep.solvers.rabi import HBAR, KAPPA_REDUCTIONS, M_NA23
+
+    watch = store.Stopwatch()
+    runs = mpi_runs(config)
+    entry = runs[name]
+    q3, p3 = store.open_dataset(inputs["quench"]), store.open_dataset(inputs["plasma"])
+    qc = store.open_dataset(inputs["quench_check"]).load()
+    pc = store.open_dataset(inputs["plasma_check"]).load()
+    cloud = {r: store.open_dataset(inputs[f"cloud_{r}"]) for r in CLOUD_REDUCTIONS}
+    paper = {r: store.open_dataset(inputs[f"paper_{r}"]) for r in KAPPA_REDUCTIONS}
+    table = reduction.compare_reductions(q3, qc, pc, cloud, paper, window_rabi=float(entry.get("window_rabi", 0.8)))
+    for k, v in table.data_vars.items():
+        log.info("torque reduction %s: %s = %s (%s)", name, k, v.values.tolist(), v.attrs.get("long_name", ""))
+    log.info("torque reduction %s: closest by omega_p: %s; by x_c: agreeing %s, closest first %s", name,
+             table.attrs["supported_by_plasma"], table.attrs["x_c_agreeing"], table.attrs["x_c_closest_first"])
+    hz = entry.get("omega_R_hz")
+    xi_um = math.sqrt(HBAR / (M_NA23 * 2 * math.pi * float(hz))) * 1e6 if hz else None
+    Path(figure).parent.mkdir(parents=True, exist_ok=True)
+    reduction.reduction_figure(q3, cloud, p3, table, figure, xi_R_um=xi_um,
+                               half_width=float(runs[entry["plasma"]].get("slice_half_width", 0.5)))
+    return store.write_dataset(table, out, params={"study": "torque", "mpi_run": name, "entry": dict(entry)},
+                               wall_time_s=watch.elapsed)
 
 
 # ---------------------------------------------------------------- config -> parameters
