@@ -557,6 +557,15 @@ def _types(node: Mapping, defs: Mapping) -> set[str]:
     return types
 
 
+def _enum_strings(node: Mapping, defs: Mapping) -> set[str]:
+    """The string values a schema node's ``enum`` (or those of its ``oneOf``/``anyOf`` alternatives) allows."""
+    node = _resolve(node, defs)
+    words = {v for v in node.get("enum", ()) if isinstance(v, str)}
+    for choice in (*node.get("oneOf", ()), *node.get("anyOf", ())):
+        words |= _enum_strings(choice, defs)
+    return words
+
+
 _NULL = {"null", "none", "~", ""}
 _TRUE, _FALSE = {"true", "yes", "on"}, {"false", "no", "off"}
 _YAML_FLOATS = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
@@ -579,6 +588,8 @@ def coerce_text(raw: str, node: Mapping | None, defs: Mapping | None = None) -> 
     types = _types(node or {}, defs)
     text = raw.strip()
     low = text.lower()
+    if text in _enum_strings(node or {}, defs):  # an allowed word is itself (``noise: none``), not null
+        return text
     if "null" in types and low in _NULL:
         return None
     numeric = {"integer", "number"} & types

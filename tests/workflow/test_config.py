@@ -345,6 +345,7 @@ BATCHABLE = {"oneOf": [{"type": "number"}, {"type": "array", "items": {"type": "
     ("~", {"type": ["string", "null"]}, None), ("", {"type": ["number", "null"]}, None),
     ("null", NUM, "null"), ("null", {"enum": ["paper118", None]}, None),
     ("paper118", {"enum": ["paper118", None]}, "paper118"), ("1.0", {"type": "string"}, "1.0"),
+    ("none", {"enum": ["none", "wigner", None]}, "none"), ("null", {"enum": ["none", "wigner", None]}, None),
     ("1.5", BATCHABLE, 1.5), ("[0.5, 0.6]", BATCHABLE, [0.5, 0.6]),
     ("[1, 2", {"type": "array"}, "[1, 2"), ("{a: 1}", {}, {"a": 1}), ("{a: 1, a: 2}", {}, "{a: 1, a: 2}"),
     ("0.5", {"$ref": "#/$defs/x"}, 0.5),
@@ -356,6 +357,12 @@ def test_one_coercer_reads_command_line_strings_by_schema_type(raw, node, expect
     validation to name."""
     got = coerce_text(raw, node, {"x": NUM})
     assert got == expected and type(got) is type(expected), (raw, node, got)
+
+
+def test_an_allowed_word_is_not_read_as_null(default):
+    """``noise: none`` in a file is the enum word, not null (which would mean "follow torque.noise"): the
+    default config's Fig. 3 panel is the deterministic GPE of the paper's Fig. 3b."""
+    assert validate(coerce(copy.deepcopy(default)))["torque"]["panels"]["fig3"]["noise"] == "none"
 
 
 def test_config_strings_are_coerced_by_schema_type(default):
