@@ -311,7 +311,7 @@ def _xvals(table, name):
 
 def sweep_v(table, path):
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(6.0, 4.2), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(6.0, 5.0), constrained_layout=True)
     x = _xvals(table, "omega_R_over_kappa_n0")
     y = table.v_over_c_s.values
     shot = np.nan_to_num(table.v_over_c_s_shot.values) if "v_over_c_s_shot" in table else np.zeros_like(y)
@@ -326,7 +326,7 @@ def sweep_v(table, path):
     ax.set_ylabel(r"$v/c_s$")
     if "n_shots" in table:
         ax.set_title(f"{int(np.nanmax(table.n_shots.values))} shot(s) per point", fontsize=8, loc="left")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, frameon=False)  # below: never on data
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
@@ -334,7 +334,7 @@ def sweep_v(table, path):
 def sweep_L1(table, path):
     plt = _plt()
     axes = _sweep_axes(table)
-    fig, axs = plt.subplots(1, len(axes), figsize=(5.0 * len(axes), 4.0), constrained_layout=True, squeeze=False)
+    fig, axs = plt.subplots(1, len(axes), figsize=(5.0 * len(axes), 4.8), constrained_layout=True, squeeze=False)
     xi_s_over = 1.0 / table.xi_s_um
     for ax, name in zip(axs[0], axes):
         x = _xvals(table, name)
@@ -352,7 +352,7 @@ def sweep_L1(table, path):
                     label=r"half the Floquet wavelength / $\xi_s$")
         ax.set_xlabel(r"$\Omega_R/(\kappa n_0)$" if name == "omega_R_over_kappa_n0" else name)
         ax.set_ylabel(r"length / $\xi_s$ (or $\xi_R$)")
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, frameon=False)  # below: never on data
         if not np.isfinite(table.L1_um.values).any():
             ax.text(0.5, 0.5, "no constrained C_ZZ fit in region E", transform=ax.transAxes, ha="center")
     fig.savefig(path, dpi=120)
@@ -361,7 +361,7 @@ def sweep_L1(table, path):
 
 def sweep_breaking(table, path):
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(6.0, 4.2), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(6.0, 5.0), constrained_layout=True)
     x = _xvals(table, "omega_R_over_kappa_n0")
     torque = table.t_break_torque_rabi.values if "t_break_torque_rabi" in table else table.t_break_rabi.values
     if np.isfinite(torque).any():
@@ -373,7 +373,7 @@ def sweep_breaking(table, path):
     ax.set_xlabel(r"$\Omega_R/(\kappa n_0)$")
     ax.set_ylabel(r"breaking time $\Omega_R t/2\pi$")
     ax.set_ylim(0, None)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, frameon=False)  # below: never on data
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
