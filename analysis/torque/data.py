@@ -55,7 +55,7 @@ def rabi_params(ds, params: RabiParams | None = None) -> RabiParams:
     phys = cfg.get("physical") or {}
     if phys:
         kw = {"omega_R_hz": rp.omega_R / (2 * math.pi), "omega_R_over_kappa_n0": 1 / rp.Lambda0,
-              "R_x_um": rp.R_x * 1e6, "dg_over_g": rp.dg_over_g, "N": 0.75 * rp.n0 * rp.R_x}
+              "R_x_um": rp.R_x * 1e6, "dg_over_g": rp.dg_over_g, "N": 4.0 / 3.0 * rp.n0 * rp.R_x}
         kw.update(phys)
         rp = RabiParams.from_paper(**kw)
     return rp

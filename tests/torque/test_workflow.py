@@ -53,6 +53,18 @@ def test_trap_choice_of_the_62_hz_preset(section):
     assert 4 / 3 * rp118.n0 * rp118.R_x == pytest.approx(5e5, rel=1e-12)
 
 
+def test_kappa_n0_axis_is_a_density_sweep_of_the_same_gas(section):
+    """kappa_n0_hz (the n0 sweep axis): kappa n0 as given, kappa per atom kept, so n0 and N scale with it;
+    c_s = sqrt(hbar kappa n0/2m) follows (seed, text after Fig. 3: 2 m c_s^2 = hbar kappa n)."""
+    p = dict(section["panels"]["fig3"])
+    base, doubled = T.rabi_params(p), T.rabi_params({**p, "kappa_n0_hz": 2 * 357.6})
+    assert doubled.kappa_n0 == pytest.approx(2 * math.pi * 2 * 357.6, rel=1e-12)
+    assert doubled.kappa_n0 / doubled.n0 == pytest.approx(base.kappa_n0 / base.n0, rel=1e-12)
+    assert doubled.omega_R == pytest.approx(0.33 * doubled.kappa_n0, rel=1e-12)
+    assert doubled.c_s() == pytest.approx(base.c_s() * math.sqrt(doubled.kappa_n0 / base.kappa_n0), rel=1e-9)
+    assert T.rabi_params({**p, "kappa_n0_hz": None}).kappa_n0 == base.kappa_n0
+
+
 def test_batched_run_equals_the_preset_run_in_lab_units(section, tmp_path):
     """A batch (two ratios) through lab_dataset gives the same Z(x, t) as a plain preset run of the point."""
     sec = copy.deepcopy(section)

@@ -303,8 +303,9 @@ def reduction_compare(config: Mapping[str, Any], name: str, inputs: Mapping[str,
 
 # ---------------------------------------------------------------- config -> parameters
 def rabi_params(point: Mapping[str, Any]):
-    """:class:`spinsweep.solvers.rabi.RabiParams` of one point: the preset's cloud (kappa n0, N), the point's
-    Omega_R/(kappa n0), and R_x either as given (``R_x_um``) or from the trap (``trap_hz``: R_x =
+    """:class:`spinsweep.solvers.rabi.RabiParams` of one point: the preset's cloud (kappa n0 and the centre
+    density n0; ``kappa_n0_hz``, when given, another centre density of the same gas: n0 scaled, kappa kept), the
+    point's Omega_R/(kappa n0), and R_x either as given (``R_x_um``) or from the trap (``trap_hz``: R_x =
     sqrt(2 mu/m)/omega_x, mu = hbar kappa n0/(delta_g/g), the 1D Thomas-Fermi radius of
     :attr:`RabiParams.omega_x`).  The seed quotes both 210 um and a 10 Hz trap: they agree for the 118 Hz data
     set (10.1 Hz) but the 62 Hz one (kappa n0 = 2pi x 221 Hz) with R_x = 210 um implies 7.9 Hz."""
@@ -313,6 +314,10 @@ def rabi_params(point: Mapping[str, Any]):
 
     base = PRESETS[GPE_PRESETS[point["preset"]]]
     kappa_n0 = base.kappa_n0
+    scale = 1.0  # kappa_n0_hz: another centre density n0 of the same gas (kappa kept): N and n0 scale with it
+    if point.get("kappa_n0_hz") is not None:
+        scale = 2 * math.pi * float(point["kappa_n0_hz"]) / kappa_n0
+        kappa_n0 *= scale
     ratio = float(point["omega_R_over_kappa_n0"])
     dg = float(point["dg_over_g"])
     if point.get("trap_hz") is not None:
@@ -320,7 +325,7 @@ def rabi_params(point: Mapping[str, Any]):
         R_x_um = math.sqrt(2 * mu / M_NA23) / (2 * math.pi * float(point["trap_hz"])) * 1e6
     else:
         R_x_um = float(point["R_x_um"])
-    N = 4.0 / 3.0 * base.n0 * base.R_x  # the preset's atom number (5e5): n0 = 3N/(4 R_x) in from_paper
+    N = 4.0 / 3.0 * base.n0 * base.R_x * scale  # the preset's atom number (5e5; n0 = 3N/(4 R_x) in from_paper)
     return RabiParams.from_paper(omega_R_hz=ratio * kappa_n0 / (2 * math.pi), omega_R_over_kappa_n0=ratio,
                                  R_x_um=R_x_um, dg_over_g=dg, N=N,
                                  label=f"torque study: {point['preset']} cloud, Omega_R = {ratio:g} kappa n0, "
