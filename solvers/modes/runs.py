@@ -106,6 +106,18 @@ def field_density_map(B_mG, n_a_cm3, mix: Mixture | None = None, n_modes: int = 
     return ds
 
 
+def density_radius_map(n_b_cm3, R_cm, mix: Mixture | None = None, n_modes: int = 24, n_t: int = 121) -> xr.Dataset:
+    """Sweep map over (n_b, R) at each point's compensation field: the noble-gas density sets J (Eq. 12's
+    J = zeta sqrt(q p_a p_b n_a n_b)/2) and the cell radius the diffusion relaxation D pi^2/R^2 of the
+    non-uniform modes (Methods, Eqs. 18, S2-S4) that the uniform modes exchange excitations with."""
+    mix = k39_he3() if mix is None else mix
+    pts = [sweep_point(mix.replace(n_b_cm3=float(nb), R_cm=float(R)), None, n_modes, n_t=n_t)
+           for nb in n_b_cm3 for R in R_cm]
+    return _map(pts, ("n_b_cm3", "R_cm"), {"n_b_cm3": ("cm^-3", np.asarray(n_b_cm3, float)),
+                                          "R_cm": ("cm", np.asarray(R_cm, float))},
+                {**mix.as_dict(), "n_modes": n_modes, "field": "compensation"})
+
+
 def clean_attrs(ds: xr.Dataset) -> xr.Dataset:
     """Store-safe attrs: inf -> the string 'inf'."""
     ds.attrs = {k: ("inf" if isinstance(v, float) and math.isinf(v) else v) for k, v in ds.attrs.items()}

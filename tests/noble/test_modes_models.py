@@ -219,3 +219,17 @@ def test_bloch_seop_and_conservation():
     assert y[-1, 5] == pytest.approx(k_ss, rel=2e-4)
     # and the noble gas carries the alkali's polarization, reduced by its own relaxation: k_z/(f_z/q) = ra/(ra + gb)
     assert k_ss / (f_ss / q) == pytest.approx(ra / (ra + gb), rel=1e-12)
+
+
+def test_density_radius_map_follows_the_coupling_and_diffusion_formulas():
+    """The (n_b, R) map: J = zeta sqrt(q p_a p_b n_a n_b)/2 (Eq. 12) grows as sqrt(n_b) and does not depend on
+    the cell radius; a larger cell relaxes the alkali uniform mode's partners more slowly (D pi^2/R^2), so gamma
+    falls with R towards the bulk value; every point is at its own compensation field (Delta = 0)."""
+    from spinsweep.solvers.modes import runs
+    ds = runs.density_radius_map([1e20, 4e20], [1.27, 5.08], n_modes=12, n_t=41)
+    J = ds.J_per_s.values
+    assert J[1, 0] / J[0, 0] == pytest.approx(2.0, rel=1e-12)      # sqrt(4)
+    assert J[:, 0] == pytest.approx(J[:, 1], rel=1e-12)             # no R dependence
+    assert (ds.gamma_per_s.values[:, 0] > ds.gamma_per_s.values[:, 1]).all()
+    assert np.all(ds.Delta_per_s.values == 0.0)
+    assert ds.n_b_cm3.attrs["units"] == "cm^-3" and ds.R_cm.attrs["units"] == "cm"
