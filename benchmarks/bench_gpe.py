@@ -19,10 +19,13 @@ Why the 1D target is out of reach (roofline of the step's own work): each step l
 element-wise kernels timed alone.  A real-time step needs, per point and component, at least one sin/cos pair
 (the contact phase exp(-i tau (V + g n)): ~25 floating-point operations with the range reduction to [-pi/4, pi/4]
 and the degree-11/12 polynomials that 1-ulp accuracy needs) and the kinetic x Rabi product in k-space (12 FMAs):
-~37 operations per element.  At Nx 1728 (3456 elements) an AVX2 core issuing 2 x 4-lane operations per cycle at
-3 GHz needs >= 5.3 us for them; measured they take 6.5 + 2.5 us (~60% of that peak) against an FFTW pair of
-~14 us, so FFT pair + kernels alone are 1.65x the pair before any call overhead, and even kernels at peak
-would leave ~1.4x.  The batched 1D lines print the same account per point: together a point costs its share of the batched FFT pair
+~37 operations per element, 3456 elements at Nx 1728.  With 512-bit vectors (``spinsweep.solvers`` lets numba
+use them on AVX-512 CPUs) the two kernels take 3.6 + 1.4 us, of which ~1.2 us is numba's dispatch of the two
+calls, against an FFTW pair of ~13.6 us: FFT pair + kernels alone are 1.36x the pair, and the step measures
+1.40-1.43x (on 256-bit code: 6.2 + 2.5 us, 1.65x and 1.71x).  Reaching 1.3x would need the kernels and their
+calls in under 4 us per step, i.e. no Python-level call per sub-step, which the FFT libraries' Python
+interfaces do not allow.
+The batched 1D lines print the same account per point: together a point costs its share of the batched FFT pair
 plus the kernels (which batching cannot shrink: the same elements, the same operations), alone it adds only the
 ~1 us of per-step calls, so one-at-a-time / together is capped near (alone) / (batched pair + kernels): measured
 1.99 at Nx 128, 1.32 at 512, 1.09 at 1728 on this machine, below the 3x / 2x targets, and the batched step runs
