@@ -13,7 +13,8 @@ Two users, one code path:
 * the configuration check (``spinsweep.workflow.studies.noble``) asks :func:`unmet` the same about the runs a
   sweep *will* produce (:func:`sweep_runs`, :func:`panel_runs`), before anything runs.
 
-Fig. 3a-e need only their preset panel (always computed), so they have no entry in :data:`NEEDS`.
+Fig. 3a-e need only their preset panel (always computed), so they have no entry in :data:`NEEDS`; the modes
+figures need only their store of the modes part (:data:`MODES_PART`), nothing from the sweep.
 """
 
 from __future__ import annotations
@@ -98,6 +99,12 @@ NEEDS: dict[str, tuple[Need, ...]] = {
     "collective_vs_localized": (Need((SINGLE, COLLECTIVE, RESONANT, WEAK), 1),
                                 Need((SINGLE, LOCALIZED, RESONANT, WEAK), 1)),
 }
+
+
+#: modes figure -> the store of the modes part it is drawn from (spinsweep.workflow.studies.noble.MODES_PARTS)
+MODES_PART = {"fig2a": "fig2", "fig2b": "fig2", "fig2c": "fig2", "fig4a": "fig4", "fig4b": "fig4",
+              "modes_convergence": "convergence", "map_polarization": "map_polarization",
+              "map_field_density": "map_field_density"}
 
 
 def _mask(need: Need, columns: Mapping[str, Any], upto: int | None = None):

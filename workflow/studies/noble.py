@@ -121,7 +121,7 @@ def figures(panel_stores: Mapping[str, str | Path], fits_store: str | Path,
 
     panels_ = {name: store.open_dataset(path).load() for name, path in panel_stores.items()}
     fitted = store.open_dataset(fits_store).load()
-    place_figures(lambda outdir: make_figures(panels_, fitted, outdir), outputs, "noble")
+    place_figures(lambda outdir: make_figures(panels_, fitted, outdir, names=list(outputs)), outputs, "noble")
 
 
 # --- part 2: mixture modes -------------------------------------------------------------------------------
