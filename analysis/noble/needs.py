@@ -134,7 +134,7 @@ def unmet(figure: str, blocks: Sequence[Runs]) -> tuple[str, str] | None:
             kept.append(step.words)
             if n < need.at_least:
                 return step.key, (f"{figure} needs >= {need.at_least} {' '.join(kept)} run(s) (sweep points and "
-                                  f"Fig. 3 panels), found {n}; {step.remedy}")
+                                  f"Fig. 3 panels), found {n}; {step.remedy if n == 0 else 'sweep more of them'}")
         if need.distinct:
             found = _distinct(np.concatenate([b.values(_mask(need, b.columns), need.distinct) for b in blocks]))
             if found.size < need.at_least:
