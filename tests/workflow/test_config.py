@@ -235,16 +235,18 @@ def test_noble_needs_at_least_as_many_noble_as_alkali_spins(default, n_alkali, n
 @pytest.mark.parametrize("axes, zip_, where", [
     ({"bias": {"values": [0.1, 0.2, 0.1]}}, None, "magnon.sweep.axes.bias.2"),
     ({"bias": {"linspace": {"start": 0.1, "stop": 0.1, "num": 3}}}, None, "magnon.sweep.axes.bias.1"),
-    ({"h_over_T": {"values": [1.0, 2.0]}, "bias": {"values": [0.1, 0.1]}}, [["h_over_T", "bias"]], None),
+    # (the magnon figures need h_over_T and bias unzipped: the zipped case is noble's (n_alkali, n_noble))
+    ({"n_alkali": {"values": [10, 30]}, "n_noble": {"values": [1000, 1000]}}, [["n_alkali", "n_noble"]], None),
 ])
 def test_duplicate_axis_values_are_refused(default, axes, zip_, where):
     config = copy.deepcopy(default)
-    config["magnon"]["sweep"]["axes"].update(axes)
+    study = "noble" if zip_ else "magnon"
+    config[study]["sweep"]["axes"].update(axes)
     if zip_:
-        config["magnon"]["sweep"]["zip"] = zip_
-        validate(config)  # zipped: the pairs (1.0, 0.1), (2.0, 0.1) differ
-        config["magnon"]["sweep"]["axes"]["h_over_T"] = {"values": [1.0, 1.0]}
-        where = "magnon.sweep.axes.h_over_T.1"
+        config[study]["sweep"]["zip"] = zip_
+        validate(config)  # zipped: the pairs (10, 1000), (30, 1000) differ
+        config[study]["sweep"]["axes"]["n_alkali"] = {"values": [10, 10]}
+        where = "noble.sweep.axes.n_alkali.1"
     _expect_one_line(config, where, "repeats the value")
 
 
