@@ -28,6 +28,9 @@ from typing import Any, Callable
 
 ENGINES = ("plain", "dask", "threads", "mpi")
 
+#: what a check found wrong: (key, value, what is allowed)
+Problem = tuple[str, Any, str]
+
 
 @dataclass(frozen=True)
 class Study:
@@ -57,10 +60,10 @@ class Study:
     constraints: Callable[[Mapping[str, Any]], tuple[str, Any, str] | None] | None = None
     #: what the figures need from the sweep, checked before anything runs for the requested figures only:
     #: ``needs(section, params) -> {figure: (key, value, what) | None}`` with ``params`` as for
-    #: :attr:`constraints` and ``key`` relative to the section (``sweep.axes.x``, ``fixed.x``, ``sweep.zip``;
+    #: :attr:`constraints` and ``key`` relative to the section (``sweep.axes.x`` or ``fixed.x``:
     #: :meth:`param_at`); a figure missing from the answer needs nothing.  ``None``: no figure needs anything
-    #: (the study validates as without the hook)
-    figure_needs: Callable[[Mapping[str, Any], Mapping[str, Any]], Mapping[str, tuple[str, Any, str] | None]] | None = None
+    #: from the sweep (the study validates as without the hook)
+    figure_needs: Callable[[Mapping[str, Any], Mapping[str, Any]], Mapping[str, Problem | None]] | None = None
 
     def __post_init__(self):
         if self.engine not in ENGINES:

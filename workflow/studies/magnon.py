@@ -20,6 +20,7 @@ from spinsweep.workflow.study import Study
 
 log = logging.getLogger("spinsweep")
 
+
 def figure_needs(section: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, tuple[str, Any, str]]:
     """The requested figures the sweep of this section cannot supply, judged by the figures' own needs
     (spinsweep.analysis.magnons.needs); ``params`` (as for ``Study.constraints``) is not needed."""
