@@ -125,22 +125,30 @@ def _distinct(values: np.ndarray) -> np.ndarray:
 
 
 def unmet(figure: str, blocks: Sequence[Runs]) -> tuple[str, str] | None:
-    """``(key, what)`` when the runs of ``blocks`` cannot supply ``figure`` (``key``: the sweep parameter to
-    change), else None."""
+    """``(key, what)`` when the runs of ``blocks`` cannot supply ``figure``, else None.
+
+    The last block is the one a configuration controls (the sweep points; the Fig. 3 panels are fixed):
+    ``key`` is the parameter of the first step that leaves it no run, or, when some of its runs pass every
+    step, the counted column (``distinct``) or the last step -- the sweep then needs more such points.
+    """
     for need in NEEDS.get(figure, ()):
-        kept = []
-        for i, step in enumerate(need.steps, 1):
-            n = sum(b.count(_mask(need, b.columns, i)) for b in blocks)
-            kept.append(step.words)
-            if n < need.at_least:
-                return step.key, (f"{figure} needs >= {need.at_least} {' '.join(kept)} run(s) (sweep points and "
-                                  f"Fig. 3 panels), found {n}; {step.remedy if n == 0 else 'sweep more of them'}")
-        if need.distinct:
+        words = " ".join(step.words for step in need.steps)
+        total = sum(b.count(_mask(need, b.columns)) for b in blocks)
+        found = None
+        if need.distinct and total:
             found = _distinct(np.concatenate([b.values(_mask(need, b.columns), need.distinct) for b in blocks]))
-            if found.size < need.at_least:
-                return need.distinct, (f"{figure} needs >= {need.at_least} distinct values of {need.distinct} "
-                                       f"among the {' '.join(kept)} runs (sweep points and Fig. 3 panels), found "
-                                       f"{found.tolist()}; sweep more values")
+        if (found.size if found is not None else total) >= need.at_least:
+            continue
+        what = (f"{figure} needs >= {need.at_least} distinct values of {need.distinct} among the {words} runs "
+                f"(sweep points and Fig. 3 panels), found {found.tolist()}" if found is not None else
+                f"{figure} needs >= {need.at_least} {words} run(s) (sweep points and Fig. 3 panels), found {total}")
+        own = blocks[-1]
+        for i, step in enumerate(need.steps, 1):
+            if not own.count(_mask(need, own.columns, i)):
+                return step.key, f"{what}; no sweep point is {step.words}: {step.remedy}"
+        if need.distinct:
+            return need.distinct, f"{what}; sweep more values"
+        return need.steps[-1].key, f"{what}; sweep more such points"
     return None
 
 

@@ -486,6 +486,19 @@ def test_fig3_panels_supply_the_sweep_figures_they_belong_to(default, figure):
     validate(config)
 
 
+def test_the_sweep_parameter_that_leaves_a_figure_no_point_is_named(default):
+    """Blame goes to the sweep (the panels are fixed): all-localized sweep points leave the contrast curve only
+    the resonant panels, and the key named is the initial state, fixed here, not the weak-decay step after it."""
+    config = copy.deepcopy(default)
+    config["studies"] = ["noble"]
+    config["noble"]["sweep"]["axes"].pop("initial")
+    config["noble"]["fixed"]["initial"] = "localized"
+    _expect_one_line(config, "'noble.fixed.initial': value 'localized'", "contrast_vs_detuning",
+                     "no sweep point is collective")
+    config["noble"]["figures"] = ["sweep_J", "sweep_gamma", "collective_vs_localized"]  # the panels supply these
+    validate(config)
+
+
 def test_figures_must_be_the_studys_own(default):
     config = copy.deepcopy(default)
     config["magnon"]["figures"] = ["conductances", "fig3a"]
