@@ -191,7 +191,10 @@ def schema() -> dict:
     root["properties"]["studies"]["items"] = {"enum": names}
     for name in names:
         root["properties"][name] = {"$ref": f"#/$defs/{name}"}
-        root["$defs"].update(schema_file(name)["$defs"])
+        root["$defs"].update(copy.deepcopy(schema_file(name)["$defs"]))
+        requested = root["$defs"][name].get("properties", {}).get("figures")
+        if requested is not None:  # the allowed names come from the Study record (one owner: the analysis)
+            requested["items"] = {"enum": list(studies()[name].figures)}
     return root
 
 
@@ -468,22 +471,36 @@ def _check_study(name: str, section: Mapping[str, Any]) -> None:
     if n_points > MAX_POINTS:
         raise ConfigError(f"config key '{name}.sweep.axes': value {n_points} is not allowed: "
                           f"at most {MAX_POINTS} sweep points")
-    check = get_study(name).constraints
-    if check is not None:
-        # each parameter as an array broadcasting over the sweep dimensions (fixed values 0-d): a constraint
-        # costs the size of the dimensions it involves, not the number of points
-        params = {k: np.asarray(arrays[k]) for k in fixed}
-        for d, group in enumerate(dims):
-            for key in group:
-                shape = [1] * len(dims)
-                shape[d] = len(arrays[key])
-                params[key] = arrays[key].reshape(shape)
-        problem = check(params)
+    study = get_study(name)
+    # each parameter as an array broadcasting over the sweep dimensions (fixed values 0-d): a constraint or a
+    # figure need costs the size of the dimensions it involves, not the number of points
+    params = {k: np.asarray(arrays[k]) for k in fixed}
+    for d, group in enumerate(dims):
+        for key in group:
+            shape = [1] * len(dims)
+            shape[d] = len(arrays[key])
+            params[key] = arrays[key].reshape(shape)
+    if study.constraints is not None:
+        problem = study.constraints(params)
         if problem:
             key, value, what = problem
             where = "fixed" if key in fixed else "sweep.axes"
             raise ConfigError(f"config key '{name}.{where}.{key}': value {_short(_plain(value))} is not allowed: "
                               f"{what}")
+    if study.figure_needs is not None:
+        _check_figure_needs(name, study, section, params)
+
+
+def _check_figure_needs(name: str, study, section: Mapping[str, Any], params: Mapping[str, Any]) -> None:
+    """Every requested figure (``<study>.figures``, default all) can be drawn from the points of the sweep:
+    :attr:`Study.figure_needs` names the key, the value and what the figure needs otherwise."""
+    problems = study.figure_needs(section, params)
+    for figure in study.requested_figures(section):
+        problem = problems.get(figure)
+        if problem:
+            key, value, what = problem
+            raise ConfigError(f"config key '{_key((name, *key.split('.')))}': value {_short(_plain(value))} is not "
+                              f"allowed: {what}, or leave {figure} out of {name}.figures")
 
 
 def _plain(value):

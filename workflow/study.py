@@ -10,6 +10,10 @@ A study plugs in with exactly these files, and nothing else in the code base lis
   ``common.smk`` compute its points through :attr:`Study.point`;
 * ``workflow/report/<name>_<figure>.rst`` -- one caption per figure in :attr:`Study.figures`.
 
+Figures are *requested*: a study whose section schema has a ``figures`` key builds only the figures listed
+there (default: all of :attr:`Study.figures`), and its optional :attr:`Study.figure_needs` says, before
+anything runs, whether the sweep can supply the points each requested figure draws.
+
 :func:`studies` discovers the records by importing every module of :mod:`spinsweep.workflow.studies`.
 """
 
@@ -23,6 +27,9 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 ENGINES = ("plain", "dask", "threads", "mpi")
+
+#: what a check found wrong: (key, value, what is allowed)
+Problem = tuple[str, Any, str]
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,12 @@ class Study:
     #: where ``params`` maps every parameter to a numpy array that broadcasts over the sweep dimensions
     #: (fixed values 0-d, zipped axes along one dimension), so a check costs the size of the axes it involves
     constraints: Callable[[Mapping[str, Any]], tuple[str, Any, str] | None] | None = None
+    #: what the figures need from the sweep, checked before anything runs for the requested figures only:
+    #: ``needs(section, params) -> {figure: (key, value, what) | None}`` with ``params`` as for
+    #: :attr:`constraints` and ``key`` relative to the section (``sweep.axes.x`` or ``fixed.x``:
+    #: :meth:`param_at`); a figure missing from the answer needs nothing.  ``None``: no figure needs anything
+    #: from the sweep (the study validates as without the hook)
+    figure_needs: Callable[[Mapping[str, Any], Mapping[str, Any]], Mapping[str, Problem | None]] | None = None
 
     def __post_init__(self):
         if self.engine not in ENGINES:
@@ -71,13 +84,30 @@ class Study:
         """The part of the study's config section that defines its sweep points' results."""
         return {k: section[k] for k in self.physics if k in section}
 
-    def figure_paths(self, results: str) -> list[str]:
-        return [f"{results}/{self.name}/figures/{fig}.png" for fig in self.figures]
+    def requested_figures(self, section: Mapping[str, Any] | None) -> tuple[str, ...]:
+        """The figures the study's config section asks for (its ``figures`` list; default: all), in report
+        order.  The rules declare outputs for these only, so the report holds these only."""
+        asked = section.get("figures") if isinstance(section, Mapping) else None
+        return self.figures if asked is None else tuple(f for f in self.figures if f in asked)
+
+    @staticmethod
+    def param_at(section: Mapping[str, Any], name: str) -> tuple[str, Any]:
+        """Where parameter ``name`` sits in a (validated) study section and its value there, for a message:
+        ``("fixed.<name>", value)`` or ``("sweep.axes.<name>", [the axis's values])``."""
+        if name in section["fixed"]:
+            return f"fixed.{name}", section["fixed"][name]
+        from spinsweep.workflow.config import expand_axis
+
+        return f"sweep.axes.{name}", list(expand_axis(section["sweep"]["axes"][name]))
+
+    def figure_paths(self, results: str, section: Mapping[str, Any] | None = None) -> list[str]:
+        """PNG paths of the requested figures (all figures when ``section`` is None)."""
+        return [f"{results}/{self.name}/figures/{fig}.png" for fig in self.requested_figures(section)]
 
     def targets(self, config: Mapping[str, Any]) -> list[str]:
         """Final products built by ``rule all`` when the study is listed in ``config['studies']``."""
         extra = self.extra_targets(config) if self.extra_targets else []
-        return self.figure_paths(config["results"]) + extra
+        return self.figure_paths(config["results"], config.get(self.name)) + extra
 
 
 def at_least(key: str, other: str, why: str) -> Callable[[Mapping[str, Any]], tuple[str, Any, str] | None]:

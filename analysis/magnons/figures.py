@@ -19,6 +19,7 @@ from spinsweep.solvers.magnons.relaxation import conductance_matrix, lambda_matr
 from .fit import FIT_VARS  # noqa: E402  (the fitted coefficients: one owner, the fit)
 
 from . import FIGURES  # noqa: E402
+from .needs import DIMS, store_dims, unmet  # noqa: E402  (what each figure needs: one owner)
 
 
 def _unit_scale(ds):
@@ -127,13 +128,9 @@ def _relaxed_by(t, curves, level):
 def _fig_traces(sweep, fits, path):
     T, A, unit = _unit_scale(sweep)
     pick = _pick_example(sweep)
+    if pick is None:  # the need (.needs) promised one: the stored valid flags disagree with initial_state
+        raise ValueError("traces: no sweep point has both protocols valid, although the traces need is met")
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True, sharey=True)
-    if pick is None:
-        for ax in axes:
-            ax.text(0.5, 0.5, "no sweep point with both protocols feasible", ha="center", transform=ax.transAxes)
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
-        return
     i, j = pick
     pt = sweep.isel(h_over_T=i, bias=j)
     ft = fits.isel(h_over_T=i, bias=j)
@@ -214,19 +211,25 @@ def _fig_fits(sweep, fits, path):
     plt.close(fig)
 
 
-def make_figures(sweep: xr.Dataset, fits: xr.Dataset, outdir) -> dict[str, pathlib.Path]:
-    """Write the four magnon-study PNG figures into ``outdir``; returns name -> path (names as in FIGURES)."""
-    for d in ("h_over_T", "bias"):
-        if d not in sweep.dims or d not in fits.dims:
-            raise ValueError(f"sweep and fits must have dim {d!r}; got sweep dims {dict(sweep.sizes)}, "
-                             f"fits dims {dict(fits.sizes)}")
-    sweep = sweep.sortby(["h_over_T", "bias"])
-    fits = fits.sortby(["h_over_T", "bias"])
+def make_figures(sweep: xr.Dataset, fits: xr.Dataset, outdir, names=None) -> dict[str, pathlib.Path]:
+    """Write the magnon-study PNG figures ``names`` (default: all of FIGURES) into ``outdir``; returns
+    name -> path.  A figure whose need (:mod:`.needs`, the check the configuration passed) the sweep store
+    does not meet is refused with a ValueError naming it."""
+    wanted = [name for name in FIGURES if names is None or name in names]
+    dims, zipped = store_dims(sweep)
+    for name in wanted:
+        problem = unmet(name, dims, zipped)
+        if problem:
+            raise ValueError(f"{problem[0]}: {problem[1]} (sweep dims {dict(sweep.sizes)})")
+    if "realisation" not in fits.dims or any(d not in fits.dims for d in DIMS):
+        raise ValueError(f"fits must have dims {DIMS + ('realisation',)}; got {dict(fits.sizes)}")
+    sweep = sweep.sortby(list(DIMS))
+    fits = fits.sortby(list(DIMS))
     outdir = pathlib.Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    paths = {name: outdir / f"magnon_{name}.png" for name in FIGURES}
-    _fig_conductances(sweep, paths["conductances"])
-    _fig_times(sweep, paths["relaxation_times"])
-    _fig_traces(sweep, fits, paths["traces"])
-    _fig_fits(sweep, fits, paths["fits"])
+    paths = {name: outdir / f"magnon_{name}.png" for name in wanted}
+    draw = {"conductances": lambda p: _fig_conductances(sweep, p), "relaxation_times": lambda p: _fig_times(sweep, p),
+            "traces": lambda p: _fig_traces(sweep, fits, p), "fits": lambda p: _fig_fits(sweep, fits, p)}
+    for name, path in paths.items():
+        draw[name](path)
     return paths

@@ -5,7 +5,9 @@ Datasets, possibly re-opened from their stores) under the keys "fig3a" ... "fig3
 localized at moderate <phi>; c, d: the same at weak <phi>; e: |1_a 1_b> in the two-excitation subspace, as in
 the main-text caption of Fig. 3) and the fit table (:func:`spinsweep.analysis.noble.fit_table`, the content of
 ``fits.zarr``), whose runs carry the panels' names and the sweep points'.  Nothing is fitted here: the
-two-mode curves are drawn with the stored J and gamma.  Figures whose inputs are missing are skipped.
+two-mode curves are drawn with the stored J and gamma.  Figures whose inputs are missing are skipped: a sweep
+figure is drawn when the runs of the fit table meet its need and shows the runs its need selects (one owner,
+:mod:`.needs`, which the configuration check asks the same before anything runs).
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ import numpy as np
 
 from .fit import strong_coupling, two_mode_pair, two_mode_single
 from .formulas import alpha_interpolated, bunching_times, contrast_formula
+from .needs import select, table_runs, unmet
 
-from . import COLLISION_FIGURES  # noqa: F401  (the names make_figures draws)
+from . import COLLISION_FIGURES  # the names make_figures draws
 
 RED, BLUE, GREY = "#c0392b", "#1f5fa8", "0.4"
 
@@ -150,9 +153,7 @@ def _fig_pair(ds, path):
 
 def _fig_sweep_J(tab, path):
     plt = _plt()
-    sel = (tab.initial.values == "collective") & (tab.detuning.values == 0)
-    if sel.sum() < 2:
-        return False
+    (sel,) = select("sweep_J", table_runs(tab).columns)
     r = tab.J.values[sel] / tab.J_formula.values[sel]
     e = tab.J_stderr.values[sel] / tab.J_formula.values[sel]
     xs = [("<phi>", tab.phi_mean.values[sel], True), ("delta_phi/<phi>", tab.phi_std.values[sel] /
@@ -172,14 +173,14 @@ def _fig_sweep_J(tab, path):
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
-    return True
 
 
 def _fig_sweep_gamma(tab, path):
+    """alpha of the runs measured in strong coupling (:func:`.fit.strong_coupling`, as ``alpha_weight``); the
+    need (:mod:`.needs`) is the formulas' prediction of that set, and the title says when they differ."""
     plt = _plt()
+    (predicted,) = select("sweep_gamma", table_runs(tab).columns)
     sel = strong_coupling(tab)
-    if sel.sum() < 2:
-        return False
     ratio = tab.phi_std.values[sel] / tab.phi_mean.values[sel]
     p2 = tab.phi_mean.values[sel] ** 2 + tab.phi_std.values[sel] ** 2
     loc = (tab.initial.values == "localized") if "gamma_a" in tab else np.zeros(tab.sizes["run"], bool)
@@ -201,7 +202,10 @@ def _fig_sweep_gamma(tab, path):
                     zorder=3)
     ax.errorbar(ratio, tab.alpha.values[sel], yerr=tab.gamma_stderr.values[sel] / (p2 / 4), fmt="none",
                 ecolor=GREY, capsize=2)
-    xx = np.linspace(0, max(1.0, ratio.max()) * 1.05, 200)
+    xx = np.linspace(0, max(1.0, ratio.max(initial=0.0)) * 1.05, 200)
+    if sel.sum() != predicted.sum():
+        ax.set_title(f"{int(sel.sum())} runs measured with J > 3 gamma, {int(predicted.sum())} predicted "
+                     f"by the formulas", fontsize=8)
     ax.plot(xx, alpha_interpolated(1.0, xx), "k-", lw=1, label="(1 + dphi^2/<phi^2>)/2 (c = 1/2)")
     c, c_err = float(tab.alpha_weight), float(tab.alpha_weight_stderr)
     if np.isfinite(c):
@@ -217,20 +221,13 @@ def _fig_sweep_gamma(tab, path):
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
-    return True
-
-
-def _weak_decay(tab):
-    """Runs whose formula decay over half an exchange period is < 5%: gamma_f pi/(2 J_f) < 0.05."""
-    return tab.gamma_formula.values * math.pi / (2 * tab.J_formula.values) < 0.05
 
 
 def _fig_contrast(tab, path):
     plt = _plt()
-    sel = (tab.initial.values == "collective") & _weak_decay(tab)
-    x = tab.detuning.values[sel] / (2 * tab.J_formula.values[sel])
-    if np.unique(np.round(x, 6)).size < 2:
-        return False
+    runs = table_runs(tab)
+    (sel,) = select("contrast_vs_detuning", runs.columns)
+    x = runs.columns["detuning_over_2J"][sel]
     fig, ax = plt.subplots(figsize=(5.5, 3.8))
     ax.plot(x, tab.contrast.values[sel], "o", color=BLUE, label="simulation")
     xx = np.linspace(min(0, x.min()), x.max() * 1.05, 300)
@@ -242,16 +239,11 @@ def _fig_contrast(tab, path):
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
-    return True
 
 
 def _fig_coll_loc(tab, path):
     plt = _plt()
-    init = tab.initial.values
-    zero = (tab.detuning.values == 0) & _weak_decay(tab)
-    loc, coll = (init == "localized") & zero, (init == "collective") & zero
-    if not loc.any() or not coll.any():
-        return False
+    coll, loc = select("collective_vs_localized", table_runs(tab).columns)
     fig, ax = plt.subplots(figsize=(5.5, 3.8))
     ax.plot(tab.n_alkali.values[coll], tab.contrast.values[coll], "o", color=BLUE, label="collective")
     ax.plot(tab.n_alkali.values[loc], tab.contrast.values[loc], "s", color=RED, label="localized")
@@ -266,29 +258,31 @@ def _fig_coll_loc(tab, path):
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
-    return True
 
 
-def make_figures(panels: Mapping, fits, outdir) -> dict[str, Path]:
-    """Draw every figure whose inputs are present; return {name: PNG path} (names from COLLISION_FIGURES).
+def make_figures(panels: Mapping, fits, outdir, names=None) -> dict[str, Path]:
+    """Draw every figure of ``names`` (default: all of COLLISION_FIGURES) whose inputs are present -- a panel
+    for Fig. 3a-e, runs of the fit table that meet the figure's need (:mod:`.needs`) for the sweep figures;
+    return {name: PNG path}.
 
     ``panels``: {"fig3a": Dataset, ...}; ``fits``: the fit table, with a run for every panel a-d drawn.
     """
+    wanted = set(COLLISION_FIGURES if names is None else names)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     out: dict[str, Path] = {}
     for key in ("fig3a", "fig3b", "fig3c", "fig3d"):
-        if key in panels:
+        if key in panels and key in wanted:
             out[key] = outdir / f"{key}.png"
             _fig_single(panels[key], _row(fits, key), key[-1], out[key])
-    if "fig3e" in panels:
+    if "fig3e" in panels and "fig3e" in wanted:
         out["fig3e"] = outdir / "fig3e.png"
         _fig_pair(panels["fig3e"], out["fig3e"])
     tab = fits.isel(run=fits.subspace.values == "single") if fits.sizes.get("run", 0) else fits
-    if tab.sizes.get("run", 0):
-        for name, fn in (("sweep_J", _fig_sweep_J), ("sweep_gamma", _fig_sweep_gamma),
-                         ("contrast_vs_detuning", _fig_contrast), ("collective_vs_localized", _fig_coll_loc)):
-            path = outdir / f"{name}.png"
-            if fn(tab, path):
-                out[name] = path
+    runs = [table_runs(tab)] if tab.sizes.get("run", 0) else []
+    for name, fn in (("sweep_J", _fig_sweep_J), ("sweep_gamma", _fig_sweep_gamma),
+                     ("contrast_vs_detuning", _fig_contrast), ("collective_vs_localized", _fig_coll_loc)):
+        if name in wanted and runs and unmet(name, runs) is None:
+            out[name] = outdir / f"{name}.png"
+            fn(tab, out[name])
     return out

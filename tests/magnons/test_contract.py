@@ -120,6 +120,11 @@ def test_make_figures_and_deviation_bias(tmp_path):
     assert dev["L11"].dims == ("h_over_T", "bias")
     db = deviation_bias(sweep, fits)
     assert db.sel(h_over_T=0.01) == pytest.approx(0.1)  # spin protocol infeasible at bias 0.1 > 2 h/T -> failure
+    # a figure whose need (spinsweep.analysis.magnons.needs, the configuration's check) the store misses is refused
+    one_h = {"h_over_T": [1]}
+    with pytest.raises(ValueError, match="h_over_T: conductances is a curve against h/T"):
+        make_figures(sweep.isel(one_h), fits.isel(one_h), tmp_path / "one", names=["conductances"])
+    assert set(make_figures(sweep.isel(one_h), fits.isel(one_h), tmp_path / "one", names=["fits"])) == {"fits"}
     paths = make_figures(sweep, fits, tmp_path / "figs")
     assert set(paths) == set(FIGURES)
     for name, p in paths.items():

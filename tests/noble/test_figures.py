@@ -34,6 +34,15 @@ def test_make_figures_writes_every_figure(tmp_path):
     assert set(figs) == set(COLLISION_FIGURES)
     for name, path in figs.items():
         assert path.is_file() and path.stat().st_size > 5000, name
+    # the figure code draws by the needs the configuration check uses (spinsweep.analysis.noble.needs): without
+    # the detuned sweep point, every run is resonant and the contrast curve is neither drawn nor allowed
+    from spinsweep.analysis.noble.needs import table_runs, unmet
+
+    resonant = fits.isel(run=fits.run.values != "sweep1")
+    single = resonant.isel(run=resonant.subspace.values == "single")
+    assert unmet("contrast_vs_detuning", [table_runs(single)])[0] == "detuning_over_2J"
+    assert set(make_figures(panels, resonant, tmp_path / "resonant")) == set(COLLISION_FIGURES) - {
+        "contrast_vs_detuning"}
     # the localized runs' lossless prediction is F10(0) = 1/N_a
     loc = fits.initial.values == "localized"
     np.testing.assert_allclose(fits.contrast_formula.values[loc], 0.1, rtol=1e-12)

@@ -235,16 +235,18 @@ def test_noble_needs_at_least_as_many_noble_as_alkali_spins(default, n_alkali, n
 @pytest.mark.parametrize("axes, zip_, where", [
     ({"bias": {"values": [0.1, 0.2, 0.1]}}, None, "magnon.sweep.axes.bias.2"),
     ({"bias": {"linspace": {"start": 0.1, "stop": 0.1, "num": 3}}}, None, "magnon.sweep.axes.bias.1"),
-    ({"h_over_T": {"values": [1.0, 2.0]}, "bias": {"values": [0.1, 0.1]}}, [["h_over_T", "bias"]], None),
+    # (the magnon figures need h_over_T and bias unzipped: the zipped case is noble's (n_alkali, n_noble))
+    ({"n_alkali": {"values": [10, 30]}, "n_noble": {"values": [1000, 1000]}}, [["n_alkali", "n_noble"]], None),
 ])
 def test_duplicate_axis_values_are_refused(default, axes, zip_, where):
     config = copy.deepcopy(default)
-    config["magnon"]["sweep"]["axes"].update(axes)
+    study = "noble" if zip_ else "magnon"
+    config[study]["sweep"]["axes"].update(axes)
     if zip_:
-        config["magnon"]["sweep"]["zip"] = zip_
-        validate(config)  # zipped: the pairs (1.0, 0.1), (2.0, 0.1) differ
-        config["magnon"]["sweep"]["axes"]["h_over_T"] = {"values": [1.0, 1.0]}
-        where = "magnon.sweep.axes.h_over_T.1"
+        config[study]["sweep"]["zip"] = zip_
+        validate(config)  # zipped: the pairs (10, 1000), (30, 1000) differ
+        config[study]["sweep"]["axes"]["n_alkali"] = {"values": [10, 10]}
+        where = "noble.sweep.axes.n_alkali.1"
     _expect_one_line(config, where, "repeats the value")
 
 
@@ -403,3 +405,186 @@ def test_large_sweep_validates_in_linear_time(default):
     sweep = Sweep.from_section(config["magnon"])
     assert sweep.n_batches <= 2000 and sweep.batch_size == 500
     assert list(sweep.batch(1999))[-1] == 10**6 - 1
+
+
+# --- figure needs: each requested figure can be drawn from the points of the sweep (issue 9) -----------------
+
+def _noble(config, **axes):
+    config["studies"] = ["noble"]
+    config["noble"]["sweep"]["axes"].update({k: {"values": v} for k, v in axes.items()})
+    return config
+
+
+def _magnon(config, fixed=None, axes=None, zip_=None):
+    config["studies"] = ["magnon"]
+    magnon = config["magnon"]
+    for key, value in (fixed or {}).items():
+        magnon["sweep"]["axes"].pop(key, None)
+        magnon["fixed"][key] = value
+    for key, values in (axes or {}).items():
+        magnon["fixed"].pop(key, None)
+        magnon["sweep"]["axes"][key] = {"values": values}
+    if zip_:
+        magnon["sweep"]["zip"] = zip_
+    return config
+
+
+# (study, figure, how the sweep fails it, the key named, figures still drawable from that sweep)
+NOBLE_PANELS_AND_MODES = ["fig3a", "fig3b", "fig3c", "fig3d", "fig3e", "fig2a", "fig2b", "fig2c", "fig4a", "fig4b",
+                          "modes_convergence", "map_polarization", "map_field_density"]
+FIGURE_GAPS = [
+    # with the Fig. 3 panels left out (no_panels): the panels alone supply these three
+    ("noble", "sweep_J", lambda c: _noble(c, initial=["localized"]), "noble.sweep.axes.initial",
+     NOBLE_PANELS_AND_MODES),
+    # <phi> >= 1, delta_phi = 3<phi>, N_a = N_b: J_f/gamma_f = 2/(alpha <phi> (1 + 9)) <= 0.21 < 3
+    ("noble", "sweep_gamma", lambda c: _noble(c, phi_mean=[1.0, 2.0], phi_std_ratio=[3.0], n_alkali=[100],
+                                              n_noble=[100]), "noble.sweep.axes.phi_mean",
+     NOBLE_PANELS_AND_MODES + ["sweep_J"]),
+    ("noble", "collective_vs_localized", lambda c: _noble(c, initial=["collective"]), "noble.sweep.axes.initial",
+     NOBLE_PANELS_AND_MODES + ["sweep_J", "sweep_gamma", "contrast_vs_detuning"]),
+    # the panels are all resonant: one detuning cannot make a contrast curve, panels or not
+    ("noble", "contrast_vs_detuning", lambda c: _noble(c, detuning_over_2J=[0.0]),
+     "noble.sweep.axes.detuning_over_2J",
+     NOBLE_PANELS_AND_MODES + ["sweep_J", "sweep_gamma", "collective_vs_localized"]),
+    ("magnon", "conductances", lambda c: _magnon(c, axes={"h_over_T": [0.5]}), "magnon.sweep.axes.h_over_T",
+     ["traces", "fits"]),
+    ("magnon", "relaxation_times", lambda c: _magnon(c, axes={"h_over_T": [0.5]}), "magnon.sweep.axes.h_over_T",
+     ["traces", "fits"]),
+    # spin needs bias < 2 h/T = 0.004: no point starts gapped in both protocols
+    ("magnon", "traces", lambda c: _magnon(c, axes={"h_over_T": [0.001, 0.002], "bias": [0.1, 0.5]}),
+     "magnon.sweep.axes.bias", ["conductances", "relaxation_times", "fits"]),
+    ("magnon", "fits", lambda c: _magnon(c, fixed={"h_over_T": 0.5}), "magnon.fixed.h_over_T", []),
+    ("magnon", "fits", lambda c: _magnon(c, axes={"T": [1.0, 2.0]}), "magnon.sweep.axes.T", []),
+    ("magnon", "traces", lambda c: _magnon(c, axes={"h_over_T": [0.1, 1.0], "bias": [0.01, 0.001]},
+                                           zip_=[["h_over_T", "bias"]]), "magnon.sweep.axes.bias", []),
+]
+
+
+@pytest.fixture
+def no_panels(monkeypatch):
+    """Fig. 3 presets without panels: the sweep alone must supply the sweep figures."""
+    import spinsweep.solvers.collisions as collisions
+
+    monkeypatch.setattr(collisions, "fig3_presets", lambda scale: {})
+
+
+@pytest.mark.parametrize("study, figure, fail, key, drawable", FIGURE_GAPS,
+                         ids=[f"{g[0]}-{g[1]}-{g[3].rsplit('.', 1)[-1]}" for g in FIGURE_GAPS])
+def test_a_requested_figure_the_sweep_cannot_supply_stops_validation(default, no_panels, study, figure, fail, key,
+                                                                      drawable):
+    config = fail(copy.deepcopy(default))
+    config[study]["figures"] = [figure]
+    message = _expect_one_line(config, f"'{key}'", figure, f"leave {figure} out of {study}.figures")
+    assert "value " in message.split("is not allowed")[0]
+    if drawable:  # the check is per requested figure: the figures this sweep can supply validate
+        config[study]["figures"] = drawable
+        validate(config)
+    del config[study]["figures"]  # default: every figure is requested
+    _expect_one_line(config, f"'{key}'")
+
+
+@pytest.mark.parametrize("figure", ["sweep_J", "sweep_gamma", "collective_vs_localized"])
+def test_fig3_panels_supply_the_sweep_figures_they_belong_to(default, figure):
+    """fits.zarr holds the Fig. 3 panels next to the sweep points (the captions say so): fig3a/c are collective
+    and resonant, fig3c/d weakly decaying, so these figures never need more from the sweep."""
+    fail = next(g[2] for g in FIGURE_GAPS if g[1] == figure)
+    config = fail(copy.deepcopy(default))
+    config["noble"]["figures"] = [figure]
+    validate(config)
+
+
+def test_the_sweep_parameter_that_leaves_a_figure_no_point_is_named(default):
+    """Blame goes to the sweep (the panels are fixed): all-localized sweep points leave the contrast curve only
+    the resonant panels, and the key named is the initial state, fixed here, not the weak-decay step after it."""
+    config = copy.deepcopy(default)
+    config["studies"] = ["noble"]
+    config["noble"]["sweep"]["axes"].pop("initial")
+    config["noble"]["fixed"]["initial"] = "localized"
+    _expect_one_line(config, "'noble.fixed.initial': value 'localized'", "contrast_vs_detuning",
+                     "no sweep point is collective")
+    config["noble"]["figures"] = ["sweep_J", "sweep_gamma", "collective_vs_localized"]  # the panels supply these
+    validate(config)
+
+
+def test_figures_must_be_the_studys_own(default):
+    config = copy.deepcopy(default)
+    config["magnon"]["figures"] = ["conductances", "fig3a"]
+    _expect_one_line(config, "magnon.figures.1", "fig3a")
+    config["magnon"]["figures"] = []
+    _expect_one_line(config, "magnon.figures")
+
+
+def test_validation_and_fit_table_agree_on_the_detuning_axis():
+    """The check reads Delta/(2J) as the configured detuning_over_2J; the figure reads detuning / (2 J_formula)
+    from the fit table, where the solver set detuning = detuning_over_2J * 2J with its own exchange rate.  Both
+    J are sqrt(N_a/N_b)<phi>/2 (SI section 1) through one function, so they agree to rounding (1e-12 relative,
+    far below the 1e-6 at which the figure tells detunings apart)."""
+    import numpy as np
+
+    from spinsweep.analysis.noble.formulas import J_formula
+    from spinsweep.solvers.collisions import exchange_rate
+
+    rng = np.random.default_rng(9)
+    for _ in range(200):
+        na = int(rng.integers(1, 10**6))
+        nb = na * int(rng.integers(1, 1000))
+        phi, d = float(rng.uniform(1e-6, 3.0)), float(rng.uniform(-1000, 1000))
+        stored = d * 2 * exchange_rate(na, nb, phi)
+        assert stored / (2 * float(J_formula(na, nb, phi))) == pytest.approx(d, rel=1e-12, abs=1e-12)
+
+
+def test_noble_needs_count_sweep_points_without_expanding_the_sweep():
+    """Runs.count on masks broadcast over the sweep axes equals the count over the expanded points."""
+    import itertools
+
+    import numpy as np
+
+    from spinsweep.analysis.noble.needs import NEEDS, Runs, select, sweep_runs, unmet
+
+    axes = {"n_alkali": [10, 30, 100], "n_noble": [1000], "phi_mean": [5e-4, 1e-2, 0.5],
+            "phi_std_ratio": [0.0, 3.0], "initial": ["collective", "localized"],
+            "detuning_over_2J": [0.0, 0.5, 2.0]}
+    shape = [len(v) for v in axes.values()]
+    params = {k: np.asarray(v, dtype=object if k == "initial" else None).reshape(
+        [len(v) if j == i else 1 for j in range(len(axes))]) for i, (k, v) in enumerate(axes.items())}
+    runs = sweep_runs(params)
+    rows = list(itertools.product(*axes.values()))
+    flat = sweep_runs({k: np.asarray([r[i] for r in rows], dtype=object if k == "initial" else None)
+                       for i, k in enumerate(axes)})
+    assert runs.n == flat.n == int(np.prod(shape))
+    for figure in NEEDS:
+        for mask, flat_mask in zip(select(figure, runs.columns), select(figure, flat.columns)):
+            assert runs.count(mask) == int(np.sum(flat_mask)) > 0, figure
+        assert unmet(figure, [runs]) is None and unmet(figure, [flat]) is None
+    one = Runs(flat.columns, flat.n)
+    assert sorted(set(one.values(select("contrast_vs_detuning", flat.columns)[0], "detuning_over_2J"))) == [
+        0.0, 0.5, 2.0]
+
+
+def test_requested_figures_are_the_only_outputs(default, tmp_path):
+    """A `figures:` subset builds only those figures: the dry run plans no sweep, panels or fits for noble
+    modes figures, only the two modes parts they are drawn from, and magnon declares only traces."""
+    import re
+
+    config = copy.deepcopy(default)
+    config.update(studies=["magnon", "noble"], results=str(tmp_path / "results"))
+    config["noble"]["figures"] = ["map_polarization", "fig2a"]
+    config["magnon"]["figures"] = ["traces"]
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(config))
+    run = subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory",
+                          str(tmp_path), "--configfile", str(path), "--dry-run"], capture_output=True, text=True,
+                         timeout=600)
+    out = run.stdout + run.stderr
+    assert run.returncode == 0, out[-3000:]
+    jobs = dict(re.findall(r"^(\w+)\s+(\d+)$", out, flags=re.M))
+    from spinsweep.workflow.sweep import Sweep
+
+    batches = Sweep.from_section(config["magnon"]).n_batches  # magnon's sweep; none of noble's
+    assert {k: int(v) for k, v in jobs.items() if k != "total"} == {
+        "all": 1, "noble_modes_part": 2, "noble_modes_figures": 1,
+        "sweep_batch": batches, "sweep_aggregate": 1, "magnon_fits": 1, "magnon_figures": 1}, jobs
+    pngs = set(re.findall(r"(\w+)/figures/(\w+)\.png", out))
+    assert pngs == {("noble", "map_polarization"), ("noble", "fig2a"), ("magnon", "traces")}, pngs
+    assert "modes/fig2.zarr" in out and "modes/map_polarization.zarr" in out and "modes/fig4.zarr" not in out
+    assert not (tmp_path / "results").exists()

@@ -25,6 +25,7 @@ rule magnon_fits:
 
 
 rule magnon_figures:
+    # outputs only for the requested figures (config magnon.figures, default all; checked by validation)
     input:
         sweep=f"{RESULTS}/magnon/sweep.zarr",
         fits=f"{RESULTS}/magnon/fits.zarr",
@@ -36,7 +37,7 @@ rule magnon_figures:
                 category="magnon",
                 subcategory="conductance fits" if name == "fits" else "sweep",
             )
-            for name in MAGNON.figures
+            for name in MAGNON.requested_figures(config["magnon"])
         },
     log:
         f"{RESULTS}/logs/magnon/figures.log",

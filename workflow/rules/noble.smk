@@ -7,9 +7,14 @@ from spinsweep.workflow.studies.noble import modes_settings as noble_modes_setti
 from spinsweep.workflow.studies.noble import panels as noble_panels
 from spinsweep.analysis.noble import COLLISION_FIGURES as NOBLE_COLLISION_FIGURES
 from spinsweep.analysis.noble import MODES_FIGURES as NOBLE_MODES_FIGURES
+from spinsweep.analysis.noble.needs import MODES_PART as NOBLE_MODES_PART
 from spinsweep.workflow.study import get as get_study
 
 NOBLE = get_study("noble")
+# outputs only for the requested figures (config noble.figures, default all; checked by validation)
+NOBLE_WANTED = NOBLE.requested_figures(config["noble"])
+NOBLE_COLLISION_WANTED = [name for name in NOBLE_COLLISION_FIGURES if name in NOBLE_WANTED]
+NOBLE_MODES_WANTED = [name for name in NOBLE_MODES_FIGURES if name in NOBLE_WANTED]
 
 
 rule noble_panel:
@@ -46,26 +51,28 @@ rule noble_fits:
         "../scripts/noble_fits.py"
 
 
-rule noble_figures:
-    input:
-        panels=lambda wc: [f"{RESULTS}/noble/panels/{p}.zarr" for p in noble_panels()],
-        fits=f"{RESULTS}/noble/fits.zarr",
-    output:
-        **{
-            name: report(
-                f"{RESULTS}/noble/figures/{name}.png",
-                caption=f"../report/noble_{name}.rst",
-                category="noble",
-                subcategory="Fig. 3" if name.startswith("fig3") else "sweep",
-            )
-            for name in NOBLE_COLLISION_FIGURES
-        },
-    log:
-        f"{RESULTS}/logs/noble/figures.log",
-    conda:
-        ENV
-    script:
-        "../scripts/noble_figures.py"
+if NOBLE_COLLISION_WANTED:
+
+    rule noble_figures:
+        input:
+            panels=lambda wc: [f"{RESULTS}/noble/panels/{p}.zarr" for p in noble_panels()],
+            fits=f"{RESULTS}/noble/fits.zarr",
+        output:
+            **{
+                name: report(
+                    f"{RESULTS}/noble/figures/{name}.png",
+                    caption=f"../report/noble_{name}.rst",
+                    category="noble",
+                    subcategory="Fig. 3" if name.startswith("fig3") else "sweep",
+                )
+                for name in NOBLE_COLLISION_WANTED
+            },
+        log:
+            f"{RESULTS}/logs/noble/figures.log",
+        conda:
+            ENV
+        script:
+            "../scripts/noble_figures.py"
 
 
 # --- part 2: mixture modes (K-39/He-3 preset; solvers.modes) ------------------------------------------------
@@ -85,22 +92,28 @@ rule noble_modes_part:
         "../scripts/noble_modes_part.py"
 
 
-rule noble_modes_figures:
-    input:
-        **{part: f"{RESULTS}/noble/modes/{part}.zarr" for part in NOBLE_MODES_PARTS},
-    output:
-        **{
-            name: report(
-                f"{RESULTS}/noble/figures/{name}.png",
-                caption=f"../report/noble_{name}.rst",
-                category="noble",
-                subcategory="modes",
-            )
-            for name in NOBLE_MODES_FIGURES
-        },
-    log:
-        f"{RESULTS}/logs/noble/modes-figures.log",
-    conda:
-        ENV
-    script:
-        "../scripts/noble_modes_figures.py"
+if NOBLE_MODES_WANTED:
+
+    rule noble_modes_figures:
+        input:
+            # only the parts the requested modes figures are drawn from
+            **{
+                part: f"{RESULTS}/noble/modes/{part}.zarr"
+                for part in dict.fromkeys(NOBLE_MODES_PART[name] for name in NOBLE_MODES_WANTED)
+            },
+        output:
+            **{
+                name: report(
+                    f"{RESULTS}/noble/figures/{name}.png",
+                    caption=f"../report/noble_{name}.rst",
+                    category="noble",
+                    subcategory="modes",
+                )
+                for name in NOBLE_MODES_WANTED
+            },
+        log:
+            f"{RESULTS}/logs/noble/modes-figures.log",
+        conda:
+            ENV
+        script:
+            "../scripts/noble_modes_figures.py"

@@ -20,6 +20,23 @@ from spinsweep.workflow.study import Study
 
 log = logging.getLogger("spinsweep")
 
+
+def figure_needs(section: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, tuple[str, Any, str]]:
+    """The requested figures the sweep of this section cannot supply, judged by the figures' own needs
+    (spinsweep.analysis.magnons.needs); ``params`` (as for ``Study.constraints``) is not needed."""
+    from spinsweep.analysis.magnons import needs
+    from spinsweep.workflow.sweep import Sweep
+
+    dims, zipped = needs.section_dims(Sweep.from_section(section))
+    out = {}
+    for figure in STUDY.requested_figures(section):
+        problem = needs.unmet(figure, dims, zipped)
+        if problem:
+            name, what = problem
+            out[figure] = (*Study.param_at(section, name), what)
+    return out
+
+
 STUDY = Study(
     name="magnon",
     title="Tunnelling spin and heat transport near the magnonic critical point",
@@ -28,6 +45,7 @@ STUDY = Study(
     point="spinsweep.solvers.magnons:point",
     engine="plain",
     paper_configs=("magnon.yaml",),
+    figure_needs=figure_needs,
 )
 
 
@@ -183,4 +201,4 @@ def figures(sweep_store: str | Path, fits_store: str | Path, outputs: Mapping[st
 
     swept = store.open_dataset(sweep_store).load()
     fitted = store.open_dataset(fits_store).load()
-    place_figures(lambda outdir: make_figures(swept, fitted, outdir), outputs, "magnon")
+    place_figures(lambda outdir: make_figures(swept, fitted, outdir, names=list(outputs)), outputs, "magnon")

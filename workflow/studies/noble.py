@@ -25,6 +25,24 @@ from spinsweep.workflow.study import Study
 
 log = logging.getLogger("spinsweep")
 
+
+def figure_needs(section: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, tuple[str, Any, str]]:
+    """The collision figures the runs of this section cannot supply: the Fig. 3 panels of ``section.panels``
+    and the sweep points (``params``: as for ``Study.constraints``), judged by the figures' own needs
+    (spinsweep.analysis.noble.needs).  The modes figures need nothing from the sweep."""
+    from spinsweep.analysis.noble import needs
+    from spinsweep.solvers.collisions import fig3_presets
+
+    blocks = [needs.panel_runs(fig3_presets(section.get("panels", "default"))), needs.sweep_runs(params)]
+    out = {}
+    for figure in needs.NEEDS:
+        problem = needs.unmet(figure, blocks)
+        if problem:
+            name, what = problem
+            out[figure] = (*Study.param_at(section, name), what)
+    return out
+
+
 STUDY = Study(
     name="noble",
     title="Quantum interface between alkali and noble-gas spins",
@@ -34,6 +52,7 @@ STUDY = Study(
     engine="dask",
     seeded=True,
     constraints=Study.at_least("n_noble", "n_alkali", "no noble spin collides twice in a step"),
+    figure_needs=figure_needs,
 )
 
 
@@ -102,7 +121,7 @@ def figures(panel_stores: Mapping[str, str | Path], fits_store: str | Path,
 
     panels_ = {name: store.open_dataset(path).load() for name, path in panel_stores.items()}
     fitted = store.open_dataset(fits_store).load()
-    place_figures(lambda outdir: make_figures(panels_, fitted, outdir), outputs, "noble")
+    place_figures(lambda outdir: make_figures(panels_, fitted, outdir, names=list(outputs)), outputs, "noble")
 
 
 # --- part 2: mixture modes -------------------------------------------------------------------------------
