@@ -21,7 +21,7 @@ Part 2 (mixture modes, Figs. 2 and 4):
 COLLISION_FIGURES = ("fig3a", "fig3b", "fig3c", "fig3d", "fig3e", "sweep_J", "sweep_gamma", "contrast_vs_detuning",
                      "collective_vs_localized")
 MODES_FIGURES = ("fig2a", "fig2b", "fig2c", "fig4a", "fig4b", "modes_convergence", "map_polarization",
-                 "map_field_density")
+                 "map_field_density", "map_density_radius")
 FIGURES = COLLISION_FIGURES + MODES_FIGURES
 
 

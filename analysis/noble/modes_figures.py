@@ -1,7 +1,8 @@
 """Figures of the modes part of the noble study: Fig. 2a-c, Fig. 4a-b, mode convergence and sweep maps.
 
 ``make_modes_figures(datasets, outdir)`` takes the Datasets of :mod:`spinsweep.solvers.modes.runs` (possibly
-re-opened from stores) under the keys "fig2", "fig4", "convergence", "map_polarization", "map_field_density";
+re-opened from stores) under the keys "fig2", "fig4", "convergence", "map_polarization",
+"map_field_density", "map_density_radius";
 figures whose inputs are missing are skipped.  Captions: workflow/report/noble_<name>.rst.
 """
 
@@ -152,4 +153,9 @@ def make_modes_figures(datasets, outdir) -> dict[str, Path]:
         _map(ds, "B_mG", "n_a_cm3", "B (mG)", "n_a (cm^-3)",
              f"K-3He preset, constant field B, {ds.attrs['n_modes']} modes per species (dashed: compensation)",
              path("map_field_density"), logy=True, overlay=(ds.B_compensation_mG.values, ds.n_a_cm3.values))
+    if "map_density_radius" in datasets:
+        ds = datasets["map_density_radius"]
+        _map(ds, "R_cm", "n_b_cm3", "cell radius R (cm)", "n_b (cm^-3)",
+             f"K-3He preset at each point's compensation field, {ds.attrs['n_modes']} modes per species",
+             path("map_density_radius"), logy=True)
     return out

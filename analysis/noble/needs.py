@@ -104,7 +104,7 @@ NEEDS: dict[str, tuple[Need, ...]] = {
 #: modes figure -> the store of the modes part it is drawn from (spinsweep.workflow.studies.noble.MODES_PARTS)
 MODES_PART = {"fig2a": "fig2", "fig2b": "fig2", "fig2c": "fig2", "fig4a": "fig4", "fig4b": "fig4",
               "modes_convergence": "convergence", "map_polarization": "map_polarization",
-              "map_field_density": "map_field_density"}
+              "map_field_density": "map_field_density", "map_density_radius": "map_density_radius"}
 
 
 def _mask(need: Need, columns: Mapping[str, Any], upto: int | None = None):

@@ -431,7 +431,7 @@ def _magnon(config, fixed=None, axes=None, zip_=None):
 
 # (study, figure, how the sweep fails it, the key named, figures still drawable from that sweep)
 NOBLE_PANELS_AND_MODES = ["fig3a", "fig3b", "fig3c", "fig3d", "fig3e", "fig2a", "fig2b", "fig2c", "fig4a", "fig4b",
-                          "modes_convergence", "map_polarization", "map_field_density"]
+                          "modes_convergence", "map_polarization", "map_field_density", "map_density_radius"]
 FIGURE_GAPS = [
     # with the Fig. 3 panels left out (no_panels): the panels alone supply these three
     ("noble", "sweep_J", lambda c: _noble(c, initial=["localized"]), "noble.sweep.axes.initial",

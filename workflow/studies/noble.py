@@ -5,7 +5,7 @@ beyond them, this module holds the Fig. 3 panels (preset dask ensembles), the fi
 into ``fits.zarr`` (:func:`fits`) and the figures drawn from them.
 
 Part 2, the mixture modes (:mod:`spinsweep.solvers.modes`): :func:`modes_part` computes one of
-:data:`MODES_PARTS` (Fig. 2, Fig. 4, mode convergence, the (p_a, p_b) and (B, n_a) maps) for the K-39/He-3
+:data:`MODES_PARTS` (Fig. 2, Fig. 4, mode convergence, the (p_a, p_b), (B, n_a) and (n_b, R) maps) for the K-39/He-3
 preset into a store, :func:`modes_figures` draws them.  Config: the ``modes`` key of the noble section
 (defaults :data:`MODES_DEFAULTS`).
 
@@ -127,13 +127,14 @@ def figures(panel_stores: Mapping[str, str | Path], fits_store: str | Path,
 # --- part 2: mixture modes -------------------------------------------------------------------------------
 
 #: the stores of the modes part (one job each)
-MODES_PARTS = ("fig2", "fig4", "convergence", "map_polarization", "map_field_density")
+MODES_PARTS = ("fig2", "fig4", "convergence", "map_polarization", "map_field_density", "map_density_radius")
 
 #: settings of the modes part when the noble section has no ``modes`` key (also the schema's documentation)
 MODES_DEFAULTS = {
     "fig2_n_t": 4000, "n_modes": 100, "n_t": 201, "B_store_mG": 180.0, "convergence": [10, 25, 50, 100], "map_modes": 24,
     "map_n_t": 81, "p_a": [0.6, 0.7, 0.8, 0.9, 0.95, 1.0], "p_b": [0.5, 0.6, 0.75, 0.85, 1.0],
     "B_mG": [84.6, 84.9, 85.2, 85.4, 85.6, 85.8, 86.0, 86.3, 86.6], "n_a_cm3": [1e14, 2e14, 3e14, 5e14, 1e15],
+    "n_b_cm3": [5e19, 1e20, 2e20, 4e20, 8e20], "R_cm": [0.64, 1.27, 2.54, 5.08],
 }
 
 
@@ -159,6 +160,8 @@ def modes_part(settings: Mapping[str, Any], part: str, out: str | Path) -> Path:
         ds = runs.polarization_map(s["p_a"], s["p_b"], n_modes=int(s["map_modes"]), n_t=int(s["map_n_t"]))
     elif part == "map_field_density":
         ds = runs.field_density_map(s["B_mG"], s["n_a_cm3"], n_modes=int(s["map_modes"]), n_t=int(s["map_n_t"]))
+    elif part == "map_density_radius":
+        ds = runs.density_radius_map(s["n_b_cm3"], s["R_cm"], n_modes=int(s["map_modes"]), n_t=int(s["map_n_t"]))
     else:
         raise ValueError(f"part={part!r} is not allowed: choose one of {MODES_PARTS}")
     runs.clean_attrs(ds)
