@@ -177,10 +177,18 @@ def leave_out_slurm_plugins() -> None:
         pkgutil.iter_modules = discover
 
 
+def prepare(argv: Sequence[str]) -> str | None:
+    """Set up plugin discovery for a Snakemake command line; returns :func:`slurm_reason` (``None``: the
+    Slurm plugins are left out)."""
+    reason = slurm_reason(argv)
+    if reason is None:
+        leave_out_slurm_plugins()
+    return reason
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if slurm_reason(argv) is None:
-        leave_out_slurm_plugins()
+    prepare(argv)
     from snakemake.cli import main as snakemake_main
 
     snakemake_main(argv)
