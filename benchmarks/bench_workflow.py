@@ -119,6 +119,9 @@ def main() -> None:
     lines += [f"{k:34s} {v:6.2f} s" for k, v in med.items()]
     lines.append(f"{'per-job overhead':34s} {job - statistics.median(compute):6.2f} s  "
                  f"(forced job / its compute = {job / max(statistics.median(compute), 1e-9):.1f}x)")
+    lines.append(f"{'  of which beyond a no-change run':34s} "
+                 f"{job - med['no-change spinsweep run'] - statistics.median(compute):6.2f} s  (the job's own "
+                 f"interpreter, imports and store I/O)")
     lines.append(f"{'no-change run / launcher --version':34s} "
                  f"{med['no-change spinsweep run'] / med['launcher --version']:.2f}x")
     for where, (full, cached, n_files, gb) in checks.items():
