@@ -298,7 +298,10 @@ def fingerprint(path: str | os.PathLike) -> str:
 
     Any change made through the file system changes it: writing, truncating, deleting or adding a file, or
     replacing one by a rename, a copy or a backup restore changes size, mtime, inode or ctime, and ctime cannot
-    be set back from user space (``os.utime`` restoring an mtime sets ctime to now).  What keeps all of them
+    be set back from user space (``os.utime`` restoring an mtime sets ctime to now).  Timestamps tick with the
+    kernel's coarse clock (milliseconds): a size-keeping write in the same tick as the listing would be missed,
+    which needs a writer running during the check (``spinsweep run`` does not check while Snakemake works in
+    its directory).  What keeps all of them
     is damage below the file system (bit rot, a crash that loses data blocks of a file whose size and mtime had
     reached the journal, writes to the raw device): the workflow's up-front check that skips stores whose
     fingerprint it recorded after a full check (``spinsweep run``; ``--verify-all`` rehashes everything) does
