@@ -1,15 +1,16 @@
 """Fixed costs of the workflow (issue 13 item 5): a no-change `spinsweep run`, a dry run, and the per-job
 overhead of a forced tiny job, measured in one run on a tiny magnon sweep in a temporary directory.
 
-    python benchmarks/bench_workflow.py [--repeat 3] [--results DIR]
+    python benchmarks/bench_workflow.py [--repeat 3] [--workdir DIR]
 
 Prints seconds (medians of interleaved repeats) and the ratio of a forced job's wall time to the compute
 time its store records (the rest is Snakemake + interpreter start + store I/O); Snakemake started plainly
 and through spinsweep's launcher (workflow/launcher.py: no Slurm plugins for a local run), with whether the
 Slurm client tools are installed and what ``scontrol show config`` costs (the Slurm plugin runs it when
 imported); the up-front store check of ``spinsweep run`` alone, hashing every store and skipping unchanged
-ones (on the tiny results, and read-only on ``--results DIR`` when given, e.g. a default sweep's).  Appends
-the lines to benchmarks/results/<host>.txt.
+ones.  With ``--workdir DIR``, a directory where ``spinsweep run --cores 2`` (default sweep) has finished, also
+a no-change run there (and with ``--verify-all``) and the store check on its results (of realistic size).
+Appends the lines to benchmarks/results/<host>.txt.
 """
 
 from __future__ import annotations
@@ -78,8 +79,8 @@ def check_times(results: Path, repeat: int) -> tuple[float, float, int, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--results", type=Path, default=None,
-                    help="also time the up-front store check on this results directory (read-only)")
+    ap.add_argument("--workdir", type=Path, default=None,
+                    help="a finished `spinsweep run --cores 2` directory (default sweep): time no-change runs there")
     args = ap.parse_args()
     from spinsweep.solvers import store
     from spinsweep.workflow.studies.magnon import tiny_config
@@ -110,8 +111,14 @@ def main() -> None:
             rows["no-change run --verify-all"].append(timed(spinsweep + ["--verify-all"], work))
             rows["dry run (snakemake -n)"].append(timed(spinsweep + ["-n"], work))
         checks = {"tiny results": check_times(work / "results", args.repeat)}
-    if args.results is not None:
-        checks[str(args.results)] = check_times(args.results, args.repeat)
+    if args.workdir is not None:
+        here = [sys.executable, "-m", "spinsweep.workflow.cli", "run", "--cores", "2"]
+        timed(here, args.workdir)  # records stores written since the last check
+        for _ in range(args.repeat):
+            rows.setdefault("no-change run, workdir", []).append(timed(here, args.workdir))
+            rows.setdefault("no-change --verify-all, workdir", []).append(timed(here + ["--verify-all"],
+                                                                                    args.workdir))
+        checks[str(args.workdir / "results")] = check_times(args.workdir / "results", args.repeat)
     med = {k: statistics.median(v) for k, v in rows.items()}
     job = med["forced tiny job"]
     lines = [f"# bench_workflow {time.strftime('%Y-%m-%d %H:%M')} host={platform.node()} "
