@@ -180,13 +180,14 @@ def verify_results(results: Path, *, move: bool = True, cache: Path | None = Non
             if not name.endswith(".zarr"):
                 keep.append(name)
                 continue
-            path = (Path(root) / name).resolve()
+            path = Path(root) / name
+            key = str(path.resolve())
             try:
                 stamp = store.fingerprint(path)
             except OSError:  # a file vanished while listed: check it in full
                 stamp = None
-            if stamp is not None and known.get(str(path)) == stamp:
-                passed[str(path)] = stamp
+            if stamp is not None and known.get(key) == stamp:
+                passed[key] = stamp
                 continue
             try:
                 store.verify(path, move=move)
@@ -194,7 +195,7 @@ def verify_results(results: Path, *, move: bool = True, cache: Path | None = Non
                 lines.append(str(err))
                 continue
             if stamp is not None and store.is_complete(path):  # an incomplete store has nothing checked yet
-                passed[str(path)] = stamp
+                passed[key] = stamp
         dirs[:] = keep
     if cache is not None:
         _write_verified(cache, passed)
@@ -329,10 +330,11 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--directory", "-d", default=".", help="where results land (default: here)")
     run.add_argument("-n", "--dry-run", action="store_true", help="plan only: list the jobs, run nothing")
     run.add_argument("--no-report", action="store_true", help="skip the HTML report")
-    run.add_argument("--no-verify", action="store_true",
-                     help="skip checking the complete stores under the results directory against their checksums")
-    run.add_argument("--verify-all", action="store_true",
-                     help="hash every complete store, also those unchanged since their last check")
+    verify = run.add_mutually_exclusive_group()
+    verify.add_argument("--no-verify", action="store_true",
+                        help="skip checking the complete stores under the results directory against their checksums")
+    verify.add_argument("--verify-all", action="store_true",
+                        help="hash every complete store, also those unchanged since their last check")
     profiles = sub.add_parser("profiles", help="link the Snakemake profiles into ~/.config/snakemake")
     profiles.add_argument("--force", action="store_true")
     gpe_cli.add_parser(sub)
