@@ -1,11 +1,13 @@
 """The ``spinsweep`` command: validate a configuration, run the workflow with its report, single GPE runs.
 
     spinsweep check [CONFIG]              validate a configuration (one clear line and exit 1 if bad)
-    spinsweep run [--cores N] [--configfile FILE] [--directory DIR] [-n] [--no-verify] [SNAKEMAKE ARGS...]
+    spinsweep run [--cores N] [--configfile FILE] [--directory DIR] [-n] [--no-verify | --verify-all] [...]
                                           the workflow (default sweep) and its HTML report, in DIR (default:
                                           the current directory); anything else goes to Snakemake unchanged.
                                           Complete stores under the results directory are first checked
-                                          against their checksums; a damaged one is moved aside and redone
+                                          against their checksums (those whose files are unchanged since
+                                          their last check are skipped; --verify-all rehashes them too); a
+                                          damaged one is moved aside and redone
     spinsweep profiles                    link the Snakemake profiles (slurm, local) into ~/.config/snakemake
     spinsweep --version
 """
@@ -113,14 +115,18 @@ def _check(args) -> int:
     return 0
 
 
+LAUNCHER = "spinsweep.workflow.launcher"
+
+
 def _snakemake() -> list[str]:
-    """Snakemake in this interpreter (so its jobs import this spinsweep, wherever it is installed)."""
+    """Snakemake in this interpreter (so its jobs import this spinsweep, wherever it is installed), through the
+    launcher that leaves the Slurm executor plugins out of a run that cannot use them (workflow/launcher.py)."""
     import importlib.util
 
     if importlib.util.find_spec("snakemake") is None:
         raise UserError(f"snakemake is not installed for {sys.executable}; install spinsweep with pip "
                         f"(it brings snakemake)")
-    return [sys.executable, "-m", "snakemake"]
+    return [sys.executable, "-m", LAUNCHER]
 
 
 def _live_snakemake(directory: Path) -> bool:
@@ -130,7 +136,7 @@ def _live_snakemake(directory: Path) -> bool:
     for proc in psutil.process_iter(["cmdline", "cwd"]):
         try:
             cmd = proc.info["cmdline"] or []
-            if proc.pid != os.getpid() and any(Path(c).name == "snakemake" for c in cmd[:3]) and \
+            if proc.pid != os.getpid() and any(Path(c).name == "snakemake" or c == LAUNCHER for c in cmd[:3]) and \
                     Path(proc.info["cwd"] or "/").resolve() == directory.resolve():
                 return True
         except (psutil.Error, OSError):
@@ -146,28 +152,73 @@ def _stale_locks(directory: Path) -> bool:
     return not _live_snakemake(directory)
 
 
-def verify_results(results: Path, *, move: bool = True) -> list[str]:
+VERIFIED = Path(".snakemake") / "spinsweep" / "verified.json"  # in the run directory, beside Snakemake's metadata
+
+
+def verify_results(results: Path, *, move: bool = True, cache: Path | None = None,
+                   verify_all: bool = False) -> list[str]:
     """Check every complete store under ``results`` against its checksums; move damaged ones aside (so that
-    Snakemake sees a missing output and reruns its producer).  Returns one line per damaged store."""
+    Snakemake sees a missing output and reruns its producer).  Returns one line per damaged store.
+
+    With ``cache`` (a JSON file), a store whose file listing (:func:`spinsweep.solvers.store.fingerprint`:
+    names, sizes, mtimes, ctimes, inodes) is the one recorded there after its last full check is not hashed
+    again, and the file is rewritten with the stores that passed now; ``verify_all`` ignores what it holds.
+    Damage that changes none of those (below the file system) is then left to the jobs that read the store,
+    which verify it in full (see the fingerprint's docstring)."""
     from spinsweep.solvers import store
 
-    lines = []
+    lines: list[str] = []
     if not results.is_dir():
         return lines
+    known = {} if cache is None or verify_all else _read_verified(cache)
+    passed = {}
     for root, dirs, _files in os.walk(results):
         keep = []
         for name in sorted(dirs):
             if name.startswith("."):
                 continue  # partial writes and stores already moved aside
-            if name.endswith(".zarr"):
-                try:
-                    store.verify(Path(root) / name, move=move)
-                except store.DamagedStoreError as err:
-                    lines.append(str(err))
-            else:
+            if not name.endswith(".zarr"):
                 keep.append(name)
+                continue
+            path = Path(root) / name
+            key = str(path.resolve())
+            try:
+                stamp = store.fingerprint(path)
+            except OSError:  # a file vanished while listed: check it in full
+                stamp = None
+            if stamp is not None and known.get(key) == stamp:
+                passed[key] = stamp
+                continue
+            try:
+                store.verify(path, move=move)
+            except store.DamagedStoreError as err:
+                lines.append(str(err))
+                continue
+            if stamp is not None and store.is_complete(path):  # an incomplete store has nothing checked yet
+                passed[key] = stamp
         dirs[:] = keep
+    if cache is not None:
+        _write_verified(cache, passed)
     return lines
+
+
+def _read_verified(cache: Path) -> dict[str, str]:
+    try:
+        stores = json.loads(cache.read_text()).get("stores")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return stores if isinstance(stores, dict) else {}
+
+
+def _write_verified(cache: Path, stores: dict[str, str]) -> None:
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f".{cache.name}.{os.getpid()}")
+        tmp.write_text(json.dumps({"about": "stores that passed spinsweep's checksum check, by file listing",
+                                   "stores": stores}, indent=0, sort_keys=True))
+        os.replace(tmp, cache)
+    except OSError:  # a read-only run directory: the next run checks everything again
+        pass
 
 
 def _run(args, extra: list[str]) -> int:
@@ -196,7 +247,8 @@ def _run(args, extra: list[str]) -> int:
         cmd += ["--report-after-run", "--report", str(report)]
     cmd += extra
     if not args.no_verify and not _live_snakemake(directory):  # never move stores a running workflow uses
-        for line in verify_results(results, move=not args.dry_run):
+        for line in verify_results(results, move=not args.dry_run, cache=directory / VERIFIED,
+                                   verify_all=args.verify_all):
             print(f"spinsweep: {line}", file=sys.stderr, flush=True)
     if _stale_locks(directory):  # a killed run left its locks; no snakemake works here now
         print(f"spinsweep: removing stale Snakemake locks in {directory / '.snakemake'}", flush=True)
@@ -278,8 +330,11 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--directory", "-d", default=".", help="where results land (default: here)")
     run.add_argument("-n", "--dry-run", action="store_true", help="plan only: list the jobs, run nothing")
     run.add_argument("--no-report", action="store_true", help="skip the HTML report")
-    run.add_argument("--no-verify", action="store_true",
-                     help="skip checking the complete stores under the results directory against their checksums")
+    verify = run.add_mutually_exclusive_group()
+    verify.add_argument("--no-verify", action="store_true",
+                        help="skip checking the complete stores under the results directory against their checksums")
+    verify.add_argument("--verify-all", action="store_true",
+                        help="hash every complete store, also those unchanged since their last check")
     profiles = sub.add_parser("profiles", help="link the Snakemake profiles into ~/.config/snakemake")
     profiles.add_argument("--force", action="store_true")
     gpe_cli.add_parser(sub)

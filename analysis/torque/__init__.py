@@ -13,31 +13,67 @@ dask-backed data from ``xarray.open_zarr`` without loading whole fields.
 * noisy shots: :func:`imaged_Z` (camera model), :func:`floquet_growth`, :func:`centre_instability` (the bulk
   instability of the self-trapped orbit);
 * sweep tables: :func:`run_summary`, :func:`sweep_table`;
-* figures: :data:`FIGURES`, :func:`make_figures` (imported lazily: matplotlib).
+* figures: :data:`FIGURES`, :func:`make_figures`.
+
+Every name is imported from its submodule on first use.
 """
 
-from .correlations import (Region, blur, c_zz, correlation_model, correlations, default_regions,
-                           fit_correlation)
-from .data import lab, rabi_params, rabi_period_ms, speeds_mm_s
-from .frequency import frequency_map, local_frequency, required_output_interval
-from .fronts import DEFAULTS as FRONT_DEFAULTS, SYSTEMATIC_CHOICES, fit_front, front_positions, front_speed, window_std
-from .profiles import component_profiles, gpe_vs_lle, interface_profiles, lle_comparison
-from .products import run_products, zmap
-from .table import COLUMNS, run_summary, sweep_table
-from .imaging import imaged_Z
-from .stability import centre_instability, floquet_growth
-from .interface import breaking_time, breaking_time_torque, probe_points, x_c_measured, x_c_predicted
+import sys
+import types
 
-__all__ = ["COLUMNS", "FIGURES", "component_profiles", "gpe_vs_lle", "interface_profiles", "lle_comparison",
-           "run_products", "run_summary", "sweep_table", "zmap", "FRONT_DEFAULTS", "Region", "SYSTEMATIC_CHOICES", "blur", "breaking_time", "breaking_time_torque", "c_zz",
-           "centre_instability", "correlation_model", "correlations", "floquet_growth", "default_regions", "fit_correlation", "fit_front",
-           "frequency_map", "front_positions", "front_speed", "imaged_Z", "lab", "local_frequency", "make_figures",
-           "probe_points", "rabi_params", "rabi_period_ms", "required_output_interval", "speeds_mm_s",
-           "window_std", "x_c_measured", "x_c_predicted"]
+#: where each public name lives (submodule, name there); loaded on first use (PEP 562), so that the workflow's
+#: study discovery (FIGURES) imports no xarray, scipy or matplotlib
+_WHERE = {
+    **{name: ("correlations", name) for name in ("Region", "blur", "c_zz", "correlation_model", "correlations",
+                                                 "default_regions", "fit_correlation")},
+    **{name: ("data", name) for name in ("lab", "rabi_params", "rabi_period_ms", "speeds_mm_s")},
+    **{name: ("frequency", name) for name in ("frequency_map", "local_frequency", "required_output_interval")},
+    "FRONT_DEFAULTS": ("fronts", "DEFAULTS"),
+    **{name: ("fronts", name) for name in ("SYSTEMATIC_CHOICES", "fit_front", "front_positions", "front_speed",
+                                           "window_std")},
+    **{name: ("profiles", name) for name in ("component_profiles", "gpe_vs_lle", "interface_profiles",
+                                             "lle_comparison")},
+    **{name: ("products", name) for name in ("run_products", "zmap")},
+    **{name: ("table", name) for name in ("COLUMNS", "run_summary", "sweep_table")},
+    "imaged_Z": ("imaging", "imaged_Z"),
+    **{name: ("stability", name) for name in ("centre_instability", "floquet_growth")},
+    **{name: ("interface", name) for name in ("breaking_time", "breaking_time_torque", "probe_points",
+                                              "x_c_measured", "x_c_predicted")},
+    **{name: ("figures", name) for name in ("FIGURES", "make_figures")},
+}
+
+__all__ = sorted(_WHERE)
 
 
-def __getattr__(name):  # figures import matplotlib; load them only when asked
-    if name in ("make_figures", "FIGURES"):
-        from . import figures
-        return getattr(figures, name)
-    raise AttributeError(name)
+def __getattr__(name):
+    if name in _WHERE:
+        import importlib
+
+        module, attr = _WHERE[name]
+        value = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+        globals()[name] = value  # later lookups skip this function
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_WHERE))
+
+
+class _Package(types.ModuleType):
+    """``correlations`` names both a submodule and the function it defines.  Loading the submodule makes the
+    import system set the package attribute to the module; as with an eager ``from .correlations import
+    correlations``, the package's ``correlations`` stays the function (the module is
+    ``sys.modules[__name__ + ".correlations"]``)."""
+
+    @property
+    def correlations(self):
+        from .correlations import correlations
+        return correlations
+
+    @correlations.setter
+    def correlations(self, _module):
+        pass
+
+
+sys.modules[__name__].__class__ = _Package

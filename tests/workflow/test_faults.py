@@ -11,6 +11,7 @@ come from a seed printed on failure (SPINSWEEP_FAULT_SEED to replay one).
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -26,6 +27,7 @@ import yaml
 
 from spinsweep_testing import REPO
 from spinsweep.solvers import store
+from spinsweep.workflow.cli import VERIFIED
 
 SEED = int(os.environ.get("SPINSWEEP_FAULT_SEED", time.time_ns() % 100_000))
 FITS = "results/magnon/fits.zarr"
@@ -123,6 +125,10 @@ def a_chunk(store_path: Path, array: str) -> Path:
 def test_damaged_chunks_in_batch_sweep_and_fits_stores_are_redone(baseline, tmp_path):
     workdir = copy_of(baseline, tmp_path / "w")
     results = workdir / "results" / "magnon"
+    warm = run(workdir, FITS)  # checks every store and records it as checked: the damage below is found anyway
+    assert warm.returncode == 0 and "is damaged" not in warm.stderr, warm.stderr[-3000:]
+    checked = json.loads((workdir / VERIFIED).read_text())["stores"]
+    assert {str((results / name).resolve()) for name in ("sweep.zarr", "fits.zarr")} <= set(checked)
     damage(a_chunk(results / "points" / "batch-1.zarr", "dM"), "delete")
     damage(a_chunk(results / "sweep.zarr", "dT"), "zero")
     damage(a_chunk(results / "fits.zarr", "L11_fit"), "truncate")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -193,3 +194,45 @@ def test_spinsweep_run_checks_complete_stores_before_snakemake(tmp_path):
     assert len(lines) == 1 and "batch-0.zarr" in lines[0] and "'M'" in lines[0] and "moved aside" in lines[0]
     assert not bad.exists() and good.exists() and incomplete.exists()
     assert verify_results(results) == []
+
+
+def test_up_front_check_rehashes_only_stores_changed_since_their_last_check(tmp_path, monkeypatch):
+    """`spinsweep run` records each store's file listing after a full check and hashes only stores whose
+    listing changed: an untouched store is not read again; any write to a chunk is caught, also when the
+    damage keeps the file's size and its mtime is set back (the ctime cannot be), and ``verify_all`` hashes all."""
+    import os
+
+    from spinsweep.workflow.cli import verify_results
+
+    results, cache = tmp_path / "results", tmp_path / ".snakemake" / "spinsweep" / "verified.json"
+    paths = {name: _chunked(results / "magnon" / "points", f"{name}.zarr") for name in ("a", "b", "c", "d")}
+    hashed = []
+    find_damage = store.find_damage
+    monkeypatch.setattr(store, "find_damage", lambda path: hashed.append(Path(path).stem) or find_damage(path))
+
+    def check(**kw):
+        hashed.clear()
+        return verify_results(results, cache=cache, **kw)
+
+    assert check() == [] and sorted(hashed) == ["a", "b", "c", "d"]
+    assert check() == [] and hashed == [], "unchanged stores were hashed again"
+    time.sleep(0.02)  # file timestamps tick with the kernel's coarse clock (a few ms)
+    chunk = paths["b"] / "M" / "c" / "1"
+    chunk.write_bytes(b"\0" * chunk.stat().st_size)  # zero-filled in place: same name and size, new mtime
+    kept = paths["c"] / "M" / "c" / "2"
+    before = kept.stat()
+    kept.write_bytes(b"\0" * before.st_size)
+    os.utime(kept, ns=(before.st_atime_ns, before.st_mtime_ns))  # same name, size and mtime as when checked
+    assert kept.stat().st_mtime_ns == before.st_mtime_ns and kept.stat().st_size == before.st_size
+    lines = check()
+    assert sorted(hashed) == ["b", "c"], hashed
+    assert len(lines) == 2 and any("b.zarr" in line and "'M'" in line for line in lines)
+    assert any("c.zarr" in line for line in lines)
+    assert not paths["b"].exists() and not paths["c"].exists()  # moved aside: Snakemake recomputes them
+    assert check() == [] and hashed == []
+    assert set(json.loads(cache.read_text())["stores"]) == {str(paths["a"]), str(paths["d"])}
+    assert check(verify_all=True) == [] and sorted(hashed) == ["a", "d"]
+    # a store written again (its producer rerun) is hashed once, then skipped
+    _chunked(results / "magnon" / "points", "b.zarr")
+    assert check() == [] and hashed == ["b"]
+    assert check() == [] and hashed == []
