@@ -29,3 +29,19 @@ def require(condition: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"CI=true but {reason}")
     pytest.skip(reason)
+
+
+def damage_file(path: Path, how: str) -> None:
+    """Damage one stored file as a fault would: ``delete`` it, ``zero`` its bytes, ``truncate`` it to half, or
+    ``flip`` the last bit (the fault tests of stores, workflow results and GPE checkpoints)."""
+    data = path.read_bytes()
+    if how == "delete":
+        path.unlink()
+    elif how == "zero":
+        path.write_bytes(b"\0" * len(data))
+    elif how == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif how == "flip":
+        path.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    else:
+        raise ValueError(f"damage_file: how={how!r}")

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import zarr
 
+from spinsweep_testing import damage_file
 from spinsweep.solvers.gpe.checkpoints import CHECKPOINT_ATTR, PREVIOUS_ATTR
 from spinsweep.solvers.gpe.run import Preempted, Schedule, run
 from spinsweep.solvers.gpe.settings import RunSettings
@@ -70,14 +71,7 @@ def assert_equals_reference(reference, path):
 
 
 def damage(file, how):
-    if how == "deleted":
-        file.unlink()
-    elif how == "zero-filled":
-        file.write_bytes(bytes(file.stat().st_size))
-    elif how == "truncated":
-        file.write_bytes(file.read_bytes()[: file.stat().st_size // 2])
-    else:
-        raise ValueError(how)
+    damage_file(file, {"deleted": "delete", "zero-filled": "zero", "truncated": "truncate"}[how])
 
 
 def slot_chunk(path, slot):

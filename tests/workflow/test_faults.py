@@ -26,6 +26,7 @@ import xarray as xr
 import yaml
 
 from spinsweep_testing import REPO
+from spinsweep_testing import damage_file as damage
 from spinsweep.solvers import store
 from spinsweep.workflow.cli import VERIFIED
 
@@ -104,16 +105,6 @@ def baseline(tmp_path_factory) -> tuple[Path, dict[str, xr.Dataset], float]:
 def copy_of(baseline, path: Path) -> Path:
     shutil.copytree(baseline[0], path, symlinks=True)  # stores, Snakemake's metadata and mtimes
     return path
-
-
-def damage(path: Path, how: str) -> None:
-    data = path.read_bytes()
-    if how == "delete":
-        path.unlink()
-    elif how == "zero":
-        path.write_bytes(b"\0" * len(data))
-    elif how == "truncate":
-        path.write_bytes(data[: len(data) // 2])
 
 
 def a_chunk(store_path: Path, array: str) -> Path:

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from spinsweep_testing import damage_file
 from spinsweep.solvers import store
 
 REPO = Path(__file__).resolve().parents[2]
@@ -138,15 +139,7 @@ def test_damaged_chunk_is_refused_named_and_moved_aside(tmp_path, damage):
     path = _chunked(tmp_path)
     chunk = path / "M" / "c" / "1"
     assert chunk.is_file()
-    data = chunk.read_bytes()
-    if damage == "delete":
-        chunk.unlink()
-    elif damage == "zero":
-        chunk.write_bytes(b"\0" * len(data))
-    elif damage == "truncate":
-        chunk.write_bytes(data[: len(data) // 2])
-    else:
-        chunk.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    damage_file(chunk, damage)
     assert store.find_damage(path)[0] == "M"
     with pytest.raises(store.DamagedStoreError) as info:
         store.open_dataset(path)
