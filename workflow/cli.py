@@ -237,13 +237,12 @@ def _run(args, extra: list[str]) -> int:
     cmd = [*base, "--rerun-incomplete"]  # a job killed mid-write is redone (its output is never taken as done)
     if args.cores:
         cmd += ["--cores", str(args.cores)]
-    # the report is built by the same Snakemake process when it is missing or older than a figure; when it
-    # is current, a run that changes nothing starts no report (and one that redraws figures refreshes it)
+    # one Snakemake process: it builds the report after the run, and only when the report is missing or older
+    # than a figure (SPINSWEEP_REPORT_IF_STALE, read by the launcher), so a run that changes nothing builds none
     want_report = not (args.dry_run or args.no_report)
-    in_run = want_report and not _report_current(report, results)
     if args.dry_run:
         cmd += ["--dry-run"]
-    elif in_run:
+    elif want_report:
         cmd += ["--report-after-run", "--report", str(report)]
     cmd += extra
     if not args.no_verify and not _live_snakemake(directory):  # never move stores a running workflow uses
@@ -254,10 +253,7 @@ def _run(args, extra: list[str]) -> int:
         print(f"spinsweep: removing stale Snakemake locks in {directory / '.snakemake'}", flush=True)
         subprocess.run([*base, "--unlock"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     print("+", " ".join(cmd), flush=True)
-    code = subprocess.call(cmd)
-    if code == 0 and want_report and not in_run and not _report_current(report, results):
-        words = _config_overrides(extra)
-        code = subprocess.call([*base, *(["--config", *words] if words else []), "--report", str(report)])
+    code = subprocess.call(cmd, env={**os.environ, "SPINSWEEP_REPORT_IF_STALE": "1"})
     if code == 0 and not args.dry_run:
         _summary(config, results, report if not args.no_report else None)
     return code
@@ -271,20 +267,6 @@ def _config_span(extra: list[str]) -> tuple[int, int]:
     while stop < len(extra) and not extra[stop].startswith("-"):
         stop += 1
     return start, stop
-
-
-def _config_overrides(extra: list[str]) -> list[str]:
-    """The ``KEY=VALUE`` words following ``--config`` among the arguments passed on to Snakemake."""
-    start, stop = _config_span(extra)
-    return extra[start:stop]
-
-
-def _report_current(report: Path, results: Path) -> bool:
-    """The HTML report exists and is newer than every figure under ``results``."""
-    if not report.exists():
-        return False
-    built = report.stat().st_mtime
-    return all(fig.stat().st_mtime <= built for fig in results.glob("*/figures/*.png"))
 
 
 def _summary(config: dict, results: Path, report: Path | None) -> None:

@@ -29,6 +29,11 @@ disk.  The Slurm plugins are kept (full discovery, exactly ``python -m snakemake
 
 Jobs that Snakemake submits to Slurm start their own ``python -m snakemake --executor slurm-jobstep``; they
 never pass through here.
+
+The report, in the same process: ``spinsweep run`` always asks for ``--report-after-run --report R`` and sets
+``SPINSWEEP_REPORT_IF_STALE=1``; this launcher then lets Snakemake build the report after the run only when
+:func:`report_current` says it is missing or older than a figure.  A run that changes nothing builds no
+report, one that redraws a figure refreshes it, and either way one Snakemake process does the whole run.
 """
 
 from __future__ import annotations
@@ -186,9 +191,41 @@ def prepare(argv: Sequence[str]) -> str | None:
     return reason
 
 
+def report_current(report: Path) -> bool:
+    """The HTML report exists and is newer than every figure beside it (``<results>/*/figures/*.png``)."""
+    if not report.exists():
+        return False
+    built = report.stat().st_mtime
+    return all(fig.stat().st_mtime <= built for fig in report.parent.glob("*/figures/*.png"))
+
+
+def report_only_if_stale(report: Path) -> None:
+    """Make Snakemake's ``--report-after-run`` skip the report ``report`` while :func:`report_current`."""
+    from snakemake.api import DAGApi
+
+    create_report = DAGApi.create_report
+
+    def create_if_stale(self, *args, **kwargs):
+        return None if report_current(report) else create_report(self, *args, **kwargs)
+
+    DAGApi.create_report = create_if_stale
+
+
+def _report_path(argv: Sequence[str]) -> Path | None:
+    """The ``--report`` path of a command line that also has ``--report-after-run`` (else ``None``)."""
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    parser.add_argument("--report", nargs="?")
+    parser.add_argument("--report-after-run", action="store_true")
+    args, _ = parser.parse_known_args(argv)
+    return Path(args.report) if args.report and args.report_after_run else None
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     prepare(argv)
+    report = _report_path(argv)
+    if report is not None and os.environ.get("SPINSWEEP_REPORT_IF_STALE") == "1":
+        report_only_if_stale(report)
     from snakemake.cli import main as snakemake_main
 
     snakemake_main(argv)

@@ -16,6 +16,7 @@ sweep store does not meet, and the configuration check (``spinsweep.workflow.stu
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -56,14 +57,35 @@ def unmet(figure: str, dims: Mapping[str, Sequence], zipped: Mapping[str, str]) 
 def _example_point(h_over_T: Sequence, bias: Sequence) -> float | None:
     """Some h/T at which both protocols are feasible at the smallest bias, else None.  Feasibility only gets
     harder with the bias (spin: bias < 2x, thermal: bias below a supremum, spinsweep.solvers.magnons.max_bias),
-    so the smallest bias decides; the largest h/T is tried first (the easiest)."""
+    so the smallest bias decides; the largest h/T is tried first (the easiest).  A point that
+    :func:`_surely_feasible` clears is taken without the exact check, whose imports (numba, scipy) would cost
+    every Snakemake start about 2 s."""
+    b = float(np.min(bias))
+    xs = sorted((float(v) for v in h_over_T), reverse=True)
+    for x in xs:
+        if _surely_feasible(x, b):
+            return x
     from spinsweep.solvers.magnons.point import PROTOCOLS, initial_state
 
-    b = float(np.min(bias))
-    for x in sorted((float(v) for v in h_over_T), reverse=True):
+    for x in xs:
         if all(initial_state(p, x, b) is not None for p in PROTOCOLS):
             return x
     return None
+
+
+def _surely_feasible(x: float, bias: float) -> bool:
+    """A sufficient condition (math only) for both protocols to start gapped at h/T = x and ``bias``.
+
+    spin: x - bias/2 > 0 (exact, as in :func:`spinsweep.solvers.magnons.point.initial_state`).  thermal
+    (T_L,R = 1 +- bias/2, equal densities, h_L + h_R = 2x): feasible iff the left reservoir at the limit h_L -> 2x
+    holds fewer magnons than the right one at h_R -> 0+, theta_L^{3/2} Li_{3/2}(e^{-2x/theta_L}) < theta_R^{3/2}
+    zeta(3/2).  Since Li_{3/2}(z) = sum z^k / k^{3/2} <= z zeta(3/2) for 0 < z <= 1, it suffices that
+    theta_L^{3/2} e^{-2x/theta_L} < theta_R^{3/2}; the exact condition (polylog) also admits the rest.
+    """
+    if not (x - 0.5 * bias > 0 and 0 <= bias < 2):
+        return False
+    theta_l, theta_r = 1 + 0.5 * bias, 1 - 0.5 * bias
+    return theta_l ** 1.5 * math.exp(-2 * x / theta_l) < theta_r ** 1.5
 
 
 def store_dims(sweep) -> tuple[dict[str, np.ndarray], dict[str, str]]:

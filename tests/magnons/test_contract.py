@@ -130,3 +130,23 @@ def test_make_figures_and_deviation_bias(tmp_path):
     for name, p in paths.items():
         assert p.exists() and p.suffix == ".png" and p.stat().st_size > 10_000, name
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_quick_traces_feasibility_is_a_sufficient_condition_and_not_a_vacuous_one():
+    """The configuration check's math-only bound (needs._surely_feasible) never admits a point that the exact
+    protocol set-up (initial_state, which sets the stored `valid` flag) refuses, and it admits the usual
+    small-bias points, so the exact check (numba, scipy imports) is rarely needed at validation."""
+    from spinsweep.analysis.magnons.needs import _example_point, _surely_feasible
+    from spinsweep.solvers.magnons import PROTOCOLS, initial_state
+
+    xs, bs = np.geomspace(1e-3, 10, 41), np.concatenate([[0.0], np.geomspace(1e-4, 1.99, 40)])
+    admitted = 0
+    for x in xs:
+        for b in bs:
+            if _surely_feasible(x, b):
+                admitted += 1
+                assert all(initial_state(p, x, b) is not None for p in PROTOCOLS), (x, b)
+    assert admitted > 0.4 * xs.size * bs.size
+    # beyond the bound the exact check decides: at x = 0.1 bias 0.15 is feasible (spin < 0.2, thermal < 0.41)
+    assert not _surely_feasible(0.1, 0.15) and max_bias(0.1, "thermal") > 0.15
+    assert _example_point([0.1], [0.15]) == 0.1 and _example_point([0.1], [0.25]) is None

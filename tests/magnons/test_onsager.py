@@ -123,8 +123,9 @@ def test_entropy_production_of_nonlinear_currents_nonnegative(xL, thL, xR, thR):
     i_s, i_e, i_hl, i_hr = currents(xL, thL, xR, thR)
     prod = -i_hl / thL + i_hr / thR
     assert prod >= -1e-12 * (abs(i_hl / thL) + abs(i_hr / thR))
-    # and currents flow downhill: magnons leave the reservoir with the larger fugacity at equal T
-    if thL == thR and xL != xR:
+    # and currents flow downhill: magnons leave the reservoir with the larger fugacity at equal T (when the
+    # fields differ by more than rounding: at xL = xR (1 + 2e-16) the computed current is exactly 0)
+    if thL == thR and abs(xL - xR) > 1e-10 * max(xL, xR):
         assert np.sign(i_s) == np.sign(xR - xL)
 
 

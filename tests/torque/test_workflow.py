@@ -18,6 +18,12 @@ def section():
     return load()["torque"]
 
 
+def test_rule_file_names_every_kappa_reduction_of_the_solver():
+    from spinsweep.solvers.rabi import KAPPA_REDUCTIONS
+
+    assert T.PAPER_REDUCTIONS == tuple(KAPPA_REDUCTIONS)
+
+
 def test_default_config_plans_batches_of_one_cloud(section):
     batches = T.plan(section)
     assert set(batches) >= {"panel-fig3", "panel-fig4b", "sweep-0"}

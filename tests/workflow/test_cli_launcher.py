@@ -164,3 +164,30 @@ print(len(tq.__all__))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
     assert int(out.stdout) >= 39
+
+
+def test_report_is_built_refreshed_and_skipped_by_the_one_snakemake_process(tmp_path):
+    """`spinsweep run` starts one Snakemake process (one DAG): it builds the missing report after the run, builds
+    none when nothing changed, and refreshes it in the same process when a figure is redrawn (issue 13 item 5)."""
+    from spinsweep.workflow.config import DEFAULT_CONFIG
+    from spinsweep.workflow.studies.magnon import tiny_config
+
+    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(tiny_config(yaml.safe_load(DEFAULT_CONFIG.read_text())),
+                                                       sort_keys=False))
+    report = tmp_path / "results" / "report.html"
+
+    def spinsweep_run(*extra):
+        out = subprocess.run([sys.executable, "-m", "spinsweep.workflow.cli", "run", "--cores", "2",
+                              "--configfile", "tiny.yaml", *extra], cwd=tmp_path, capture_output=True, text=True,
+                             timeout=600)
+        assert out.returncode == 0, out.stderr[-3000:]
+        log = out.stdout + out.stderr
+        assert log.count("Workflow ID:") == 1, log[-3000:]  # one Snakemake process (its banner)
+        return log
+
+    spinsweep_run()
+    built = report.stat().st_mtime_ns
+    assert report.stat().st_size > 50_000
+    assert "Nothing to be done" in spinsweep_run() and report.stat().st_mtime_ns == built
+    log = spinsweep_run("--forcerun", "magnon_figures")
+    assert "magnon_figures" in log and report.stat().st_mtime_ns > built

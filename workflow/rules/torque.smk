@@ -9,7 +9,7 @@ from spinsweep.workflow.studies.torque import mpi_runs as torque_mpi_runs
 from spinsweep.workflow.studies.torque import physics_for as torque_physics
 from spinsweep.workflow.studies.torque import reduction_runs as torque_reduction_runs
 from spinsweep.workflow.studies.torque import CLOUD_REDUCTIONS as TORQUE_CLOUD_REDUCTIONS
-from spinsweep.solvers.rabi import KAPPA_REDUCTIONS as TORQUE_REDUCTIONS
+from spinsweep.workflow.studies.torque import PAPER_REDUCTIONS as TORQUE_REDUCTIONS
 from spinsweep.workflow.study import get as get_study
 
 TORQUE = get_study("torque")

@@ -192,9 +192,12 @@ def mpi_check(config: Mapping[str, Any], name: str, store_path: str | Path, out:
 PAPER_1D = {"preset": "paper118", "periods": 7.0, "output_rabi": 0.02}
 
 
-#: the 1D runs of a 3D cloud: every reduction of spinsweep.solvers.rabi.KAPPA_REDUCTIONS, and "omega_p": kappa n0
-#: calibrated on the 3D plasma frequency of the partner run, as the paper calibrates it (Methods)
-CLOUD_REDUCTIONS = ("axis", "projected", "eq9", "omega_p")
+#: the names of spinsweep.solvers.rabi.KAPPA_REDUCTIONS (a test checks), here so that the rule file need not import
+#: the solver module (scipy.constants: 0.3 s of every Snakemake start)
+PAPER_REDUCTIONS = ("axis", "projected", "eq9")
+#: the 1D runs of a 3D cloud: every reduction of :data:`PAPER_REDUCTIONS`, and "omega_p": kappa n0 calibrated on
+#: the 3D plasma frequency of the partner run, as the paper calibrates it (Methods)
+CLOUD_REDUCTIONS = (*PAPER_REDUCTIONS, "omega_p")
 
 
 def reduction_1d_config(config: Mapping[str, Any], name: str, red: str, quench_store: str | Path | None,
