@@ -5,17 +5,15 @@ Public API (called by the workflow): ``fit_point``, ``make_figures``, ``FIGURES`
 Fits and figures import numba/matplotlib: they load only when asked, so reading ``FIGURES`` is cheap.
 """
 
+from spinsweep.solvers.lazy import lazy_package
+
 #: the figures drawn, in report order; their captions are workflow/report/magnon_<name>.rst
 FIGURES = ("conductances", "relaxation_times", "traces", "fits")
 
 __all__ = ["fit_point", "make_figures", "FIGURES", "deviation_bias", "relative_deviation"]
 
 
-def __getattr__(name):
-    if name in ("make_figures", "deviation_bias", "relative_deviation"):
-        from . import figures
-        return getattr(figures, name)
-    if name == "fit_point":
-        from .fit import fit_point
-        return fit_point
-    raise AttributeError(name)
+_WHERE = {**{name: ("figures", name) for name in ("make_figures", "deviation_bias", "relative_deviation")},
+          "fit_point": ("fit", "fit_point")}
+
+lazy_package(__name__, _WHERE)

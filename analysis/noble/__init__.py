@@ -16,6 +16,8 @@ Part 2 (mixture modes, Figs. 2 and 4):
 :data:`FIGURES` lists every figure of the noble study (report order).
 """
 
+from spinsweep.solvers.lazy import lazy_package
+
 #: the figures drawn, in report order; their captions are workflow/report/noble_<name>.rst
 #: part 1 (make_figures) and part 2 (make_modes_figures); constants here so that the workflow needs no matplotlib
 COLLISION_FIGURES = ("fig3a", "fig3b", "fig3c", "fig3d", "fig3e", "sweep_J", "sweep_gamma", "contrast_vs_detuning",
@@ -30,21 +32,14 @@ __all__ = ["COLLISION_FIGURES", "FIGURES", "J_formula", "MODES_FIGURES", "alpha_
            "make_modes_figures", "propagator", "two_mode_pair", "two_mode_single"]
 
 
-_FIT = ("fit_exchange", "fit_table", "propagator", "two_mode_pair", "two_mode_single")
-_FORMULAS = ("J_formula", "alpha_interpolated", "bunching_times", "contrast_formula", "gamma_formula")
+#: fits import scipy, figures matplotlib: loaded on first use (spinsweep.solvers.lazy), FIGURES stays cheap
+_WHERE = {
+    **{name: ("fit", name) for name in ("fit_exchange", "fit_table", "propagator", "two_mode_pair",
+                                        "two_mode_single")},
+    **{name: ("formulas", name) for name in ("J_formula", "alpha_interpolated", "bunching_times", "contrast_formula",
+                                             "gamma_formula")},
+    "make_figures": ("figures", "make_figures"),
+    "make_modes_figures": ("modes_figures", "make_modes_figures"),
+}
 
-
-def __getattr__(name):  # fits import scipy, figures matplotlib: load them only when asked (FIGURES stays cheap)
-    if name in _FIT:
-        from . import fit
-        return getattr(fit, name)
-    if name in _FORMULAS:
-        from . import formulas
-        return getattr(formulas, name)
-    if name == "make_figures":
-        from . import figures
-        return getattr(figures, name)
-    if name == "make_modes_figures":
-        from . import modes_figures
-        return modes_figures.make_modes_figures
-    raise AttributeError(name)
+lazy_package(__name__, _WHERE)

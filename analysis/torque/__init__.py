@@ -18,8 +18,8 @@ dask-backed data from ``xarray.open_zarr`` without loading whole fields.
 Every name is imported from its submodule on first use.
 """
 
-import sys
-import types
+from spinsweep.solvers.lazy import lazy_package
+
 
 #: where each public name lives (submodule, name there); loaded on first use (PEP 562), so that the workflow's
 #: study discovery (FIGURES) imports no xarray, scipy or matplotlib
@@ -45,35 +45,4 @@ _WHERE = {
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name):
-    if name in _WHERE:
-        import importlib
-
-        module, attr = _WHERE[name]
-        value = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
-        globals()[name] = value  # later lookups skip this function
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_WHERE))
-
-
-class _Package(types.ModuleType):
-    """``correlations`` names both a submodule and the function it defines.  Loading the submodule makes the
-    import system set the package attribute to the module; as with an eager ``from .correlations import
-    correlations``, the package's ``correlations`` stays the function (the module is
-    ``sys.modules[__name__ + ".correlations"]``)."""
-
-    @property
-    def correlations(self):
-        from .correlations import correlations
-        return correlations
-
-    @correlations.setter
-    def correlations(self, _module):
-        pass
-
-
-sys.modules[__name__].__class__ = _Package
+lazy_package(__name__, _WHERE)

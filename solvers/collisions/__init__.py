@@ -9,10 +9,19 @@ Public API:
 * :func:`fig3_presets` -- Fig. 3a-e parameter sets, default (minutes) and paper scale.
 """
 
-from .ensemble import ensemble, ensemble_params
-from .params import CollisionParams, exchange_rate
-from .presets import fig3 as fig3_presets
-from .trajectory import OBSERVABLES, Trajectory, run_trajectory
+from spinsweep.solvers.lazy import lazy_package
+
+#: where each public name lives (submodule, name there): loaded on first use (spinsweep.solvers.lazy), so that
+#: the configuration check and study discovery import no scipy.integrate
+_WHERE = {
+    **{name: ("ensemble", name) for name in ("ensemble", "ensemble_params")},
+    **{name: ("params", name) for name in ("CollisionParams", "exchange_rate")},
+    **{name: ("trajectory", name) for name in ("OBSERVABLES", "Trajectory", "run_trajectory")},
+    "fig3_presets": ("presets", "fig3"),
+}
 
 __all__ = ["CollisionParams", "OBSERVABLES", "Trajectory", "ensemble", "ensemble_params", "exchange_rate",
            "fig3_presets", "run_trajectory"]
+
+
+lazy_package(__name__, _WHERE)

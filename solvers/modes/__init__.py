@@ -16,14 +16,24 @@ Stable API:
   :func:`sweep_point` -- the seed's protocols.
 """
 
-from .bloch import solve_bloch
-from .fock import channel_fock_distribution, fock2_probability, master_equation
-from .gaussian import GaussianState, coupled_modes, evolve, two_mode
-from .params import Mixture, coupling_rate, k39_he3, slowing_down_factor
-from .protocols import fig2_regimes, fig4, interface_transfer, mode_convergence, sweep_point
-from .spherical import SphereModes, overlap_matrix
+from spinsweep.solvers.lazy import lazy_package
+
+#: where each public name lives (submodule, name there): loaded on first use (spinsweep.solvers.lazy), so that
+#: the configuration check and study discovery import no scipy.integrate
+_WHERE = {
+    "solve_bloch": ("bloch", "solve_bloch"),
+    **{name: ("fock", name) for name in ("channel_fock_distribution", "fock2_probability", "master_equation")},
+    **{name: ("gaussian", name) for name in ("GaussianState", "coupled_modes", "evolve", "two_mode")},
+    **{name: ("params", name) for name in ("Mixture", "coupling_rate", "k39_he3", "slowing_down_factor")},
+    **{name: ("protocols", name) for name in ("fig2_regimes", "fig4", "interface_transfer", "mode_convergence",
+                                              "sweep_point")},
+    **{name: ("spherical", name) for name in ("SphereModes", "overlap_matrix")},
+}
 
 __all__ = ["GaussianState", "Mixture", "SphereModes", "channel_fock_distribution", "coupled_modes", "coupling_rate",
            "evolve", "fig2_regimes", "fig4", "fock2_probability", "interface_transfer", "k39_he3",
            "master_equation", "mode_convergence", "overlap_matrix", "slowing_down_factor", "solve_bloch",
            "sweep_point", "two_mode"]
+
+
+lazy_package(__name__, _WHERE)

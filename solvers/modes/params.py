@@ -20,7 +20,6 @@ import math
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
-from scipy.special import comb
 
 #: electron gyromagnetic ratio g_s mu_B/hbar, rad s^-1 G^-1 (CODATA 2018)
 GAMMA_E_RAD_S_G = 1.76085963e7
@@ -46,9 +45,9 @@ def slowing_down_factor(I, p):
     num = np.zeros_like(p)
     den = np.zeros_like(p)
     for k in range(1, n + 2, 2):
-        den = den + comb(n, k) * p ** (k - 1)
+        den = den + _comb(n, k) * p ** (k - 1)
         if k >= 3:
-            num = num + (n * comb(n, k - 1) - comb(n, k)) * p ** (k - 3)
+            num = num + (n * _comb(n, k - 1) - _comb(n, k)) * p ** (k - 3)
     q = 1.0 + num / den
     return float(q) if q.ndim == 0 else q
 
@@ -267,3 +266,9 @@ def k39_he3(**changes) -> Mixture:
     gamma_target = 17.5
     other = (gamma_target - base.gamma_diff_a_per_s) * base.q - base.gamma_a_electron_per_s
     return replace(base, gamma_other_e_per_s=other, **changes)
+
+
+def _comb(n: int, k: int) -> float:
+    """The binomial coefficient as a float (exact integer arithmetic: scipy.special.comb gives the same values
+    for n <= 30 and rounds above; and math's costs no scipy import in the configuration check)."""
+    return float(math.comb(n, k))
