@@ -19,18 +19,26 @@ Why the 1D target is out of reach (roofline of the step's own work): each step l
 element-wise kernels timed alone.  A real-time step needs, per point and component, at least one sin/cos pair
 (the contact phase exp(-i tau (V + g n)): ~25 floating-point operations with the range reduction to [-pi/4, pi/4]
 and the degree-11/12 polynomials that 1-ulp accuracy needs) and the kinetic x Rabi product in k-space (12 FMAs):
-~37 operations per element, 3456 elements at Nx 1728.  With 512-bit vectors (``spinsweep.solvers`` lets numba
-use them on AVX-512 CPUs) the two kernels take 3.6 + 1.4 us, of which ~1.2 us is numba's dispatch of the two
-calls, against an FFTW pair of ~13.6 us: FFT pair + kernels alone are 1.36x the pair, and the step measures
-1.40-1.43x (on 256-bit code: 6.2 + 2.5 us, 1.65x and 1.71x).  Reaching 1.3x would need the kernels and their
-calls in under 4 us per step, i.e. no Python-level call per sub-step, which the FFT libraries' Python
-interfaces do not allow.
+~37 operations per element, 3456 elements at Nx 1728.  FFT pair + kernels alone, with no call overhead at all,
+are already above 1.3x the pair: on the AVX-512 Xeon (512-bit vectors, which ``spinsweep.solvers`` lets numba
+use) 3.6 + 1.4 us of kernels against an FFTW pair of ~13.6 us, 1.36x (the step 1.40-1.43x); on the AVX2 EPYC
+11.4 + 4.4 us against 20.4 us, 1.78x (the step 1.83x: ~1 us of Python-level calls per step).  The local kernel
+runs at ~1.9 ns per sin/cos pair on AVX2 (within ~1.6x of its FMA throughput; rewrites over a float view or in
+two passes measured slower), so no call-free loop could bring the step under 1.3x on either machine.
 The batched 1D lines print the same account per point: together a point costs its share of the batched FFT pair
 plus the kernels (which batching cannot shrink: the same elements, the same operations), alone it adds only the
 ~1 us of per-step calls, so one-at-a-time / together is capped near (alone) / (batched pair + kernels): measured
 1.99 at Nx 128, 1.32 at 512, 1.09 at 1728 on this machine, below the 3x / 2x targets, and the batched step runs
 within 6% of that cap.  The 2D/3D steps meet their 1.5x target because their FFTs cost more per point (larger
 log N, strided passes) while the kernels cost the same.
+
+Why the advance() per-call overhead stays near one local sub-step: a call returns psi at a whole step, so it
+ends with the half local sub-step N(b_s dt) and the next call starts with N(b_0 dt), two sin/cos passes where an
+uninterrupted loop merges them into one.  The line prints that sub-step's cost next to the overhead: it is the
+whole overhead (7-12% of a 3D step, the rest is below the noise).  Carrying the open half-step from one call to
+the next would make a resumed run differ bitwise from an uninterrupted one unless checkpoints stored the open
+state too, and a run pays the boundary once per output (every >= 50 steps, ~0.1-0.2% of the run), next to
+observables that cost far more.
 """
 
 from __future__ import annotations
