@@ -269,6 +269,6 @@ def k39_he3(**changes) -> Mixture:
 
 
 def _comb(n: int, k: int) -> float:
-    """The binomial coefficient as a float (exact integer arithmetic: scipy.special.comb gives the same values
-    for n <= 30 and rounds above; and math's costs no scipy import in the configuration check)."""
+    """The binomial coefficient C(n, k) as a float, from exact integer arithmetic (scipy.special.comb gives the
+    same floats for n <= 30 and rounds above; importing scipy here would cost every configuration check)."""
     return float(math.comb(n, k))
