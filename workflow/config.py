@@ -186,7 +186,7 @@ def schema() -> dict:
     """The configuration schema: config.schema.yaml plus one section per Study record (its own schema file)."""
     from spinsweep.workflow.study import studies
 
-    root = read_yaml(SCHEMA_PATH)
+    root = read_schema_yaml(SCHEMA_PATH)
     names = list(studies())
     root["properties"]["studies"]["items"] = {"enum": names}
     for name in names:
@@ -201,7 +201,14 @@ def schema() -> dict:
 @functools.lru_cache(maxsize=None)
 def schema_file(name: str) -> dict:
     """The JSON Schema ``config/schema/<name>.schema.yaml`` (e.g. ``gpe`` for the GPE run configuration)."""
-    return read_yaml(SCHEMA_PATH.parent / f"{name}.schema.yaml")
+    return read_schema_yaml(SCHEMA_PATH.parent / f"{name}.schema.yaml")
+
+
+def read_schema_yaml(path: Path) -> dict:
+    """A schema file of this package, read with libyaml's C loader: 15x faster than :func:`read_yaml`'s guarded
+    pure-Python loader (0.01 vs 0.15 s for the schema, paid by every Snakemake start).  The schema files are
+    ours, not user input; a test reads each with both loaders and requires the same document."""
+    return yaml.load(path.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def validate_with(instance: Any, name: str, prefix=()) -> None:

@@ -29,6 +29,17 @@ def test_default_and_study_configs_are_valid():
         load(path)
 
 
+def test_schema_files_read_the_same_with_the_fast_and_the_guarded_loader():
+    """The schema is read with libyaml's loader (every Snakemake start); the guarded loader of user configs
+    would refuse duplicate keys and read YAML 1.2 floats: each schema file must give the same document."""
+    from spinsweep.workflow.config import SCHEMA_PATH, read_schema_yaml, read_yaml
+
+    files = sorted(SCHEMA_PATH.parent.glob("*.yaml"))
+    assert len(files) >= 4
+    for path in files:
+        assert read_schema_yaml(path) == read_yaml(path), path.name
+
+
 def _mutated(config, path, value):
     out = copy.deepcopy(config)
     node = out
