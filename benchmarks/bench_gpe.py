@@ -181,8 +181,13 @@ def step_nd(shape, steps):
     return step_vs_fastest_fft(p, state_nd(p), steps, repeats=7)
 
 
-def advance_overhead_3d(shape=(256, 64, 64), k=4, repeats=6):
-    """Per-call overhead of Propagator.advance(): k calls of one step vs one call of k steps, interleaved."""
+def advance_overhead_3d(shape=(256, 64, 64), k=4, repeats=9):
+    """Per-call overhead of Propagator.advance(): k calls of one step vs one call of k steps.
+
+    Each repeat times the two back to back (and the extra local sub-step alone); the overhead is the median over
+    repeats of the per-repeat difference, which a burst of load on the shared machine skews less than the
+    difference of two separate minima.  Returns (overhead, step, local sub-step) in seconds.
+    """
     p = params_nd(shape)
     grid = Grid(p.shape, p.box)
     prop = Propagator(p, grid, SlabFFT(grid, 1), STRANG, 0.002)
@@ -201,9 +206,16 @@ def advance_overhead_3d(shape=(256, 64, 64), k=4, repeats=6):
         for _ in range(k):
             kernels.local_real(flat, prop.V, prop.g11, prop.g22, prop.g12, 0.0)
 
-    t = interleaved({"one": one_call, "many": k_calls, "local": local}, repeats)
-    step = t["one"] / k
-    return (t["many"] - t["one"]) / k, step, t["local"] / k
+    rows = []
+    for _ in range(repeats):
+        row = {}
+        for name, fn in (("one", one_call), ("many", k_calls), ("local", local)):
+            t = time.thread_time()
+            fn()
+            row[name] = (time.thread_time() - t) / k
+        rows.append(row)
+    over = float(np.median([r["many"] - r["one"] for r in rows]))
+    return over, min(r["one"] for r in rows), min(r["local"] for r in rows)
 
 
 def batched(nx, B=32, steps=200, threads=1):
