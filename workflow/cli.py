@@ -35,6 +35,7 @@ from spinsweep.workflow.config import (
     read_yaml,
     validate,
 )
+from spinsweep.workflow.launcher import REPORT_IF_STALE
 
 
 class UserError(Exception):
@@ -238,7 +239,7 @@ def _run(args, extra: list[str]) -> int:
     if args.cores:
         cmd += ["--cores", str(args.cores)]
     # one Snakemake process: it builds the report after the run, and only when the report is missing or older
-    # than a figure (SPINSWEEP_REPORT_IF_STALE, read by the launcher), so a run that changes nothing builds none
+    # than a figure (launcher.REPORT_IF_STALE), so a run that changes nothing builds none
     want_report = not (args.dry_run or args.no_report)
     if args.dry_run:
         cmd += ["--dry-run"]
@@ -253,7 +254,7 @@ def _run(args, extra: list[str]) -> int:
         print(f"spinsweep: removing stale Snakemake locks in {directory / '.snakemake'}", flush=True)
         subprocess.run([*base, "--unlock"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     print("+", " ".join(cmd), flush=True)
-    code = subprocess.call(cmd, env={**os.environ, "SPINSWEEP_REPORT_IF_STALE": "1"})
+    code = subprocess.call(cmd, env={**os.environ, REPORT_IF_STALE: "1"})
     if code == 0 and not args.dry_run:
         _summary(config, results, report if not args.no_report else None)
     return code

@@ -47,6 +47,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 SLURM_MODULES = "snakemake_executor_plugin_slurm"  # prefix: slurm and slurm_jobstep
+REPORT_IF_STALE = "SPINSWEEP_REPORT_IF_STALE"  # set to "1" by `spinsweep run`: build the report only when stale
 PROFILE_FILE = re.compile(r"(profile|config)(\.v\d+\+)?\.yaml")  # snakemake.cli.get_profile_dir's names
 SNAKEFILES = ("Snakefile", "snakefile", "workflow/Snakefile", "workflow/snakefile")  # snakemake's defaults
 
@@ -224,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     prepare(argv)
     report = _report_path(argv)
-    if report is not None and os.environ.get("SPINSWEEP_REPORT_IF_STALE") == "1":
+    if report is not None and os.environ.get(REPORT_IF_STALE) == "1":
         report_only_if_stale(report)
     from snakemake.cli import main as snakemake_main
 

@@ -40,6 +40,19 @@ def test_schema_files_read_the_same_with_the_fast_and_the_guarded_loader():
         assert read_schema_yaml(path) == read_yaml(path), path.name
 
 
+def test_read_yaml_parses_once_per_content_and_hands_out_copies(tmp_path):
+    from spinsweep.workflow.config import read_yaml
+
+    path = tmp_path / "c.yaml"
+    path.write_text("a: {b: [1, 2]}\n")
+    first = read_yaml(path)
+    first["a"]["b"].append(3)  # a caller's change reaches no later reader
+    assert read_yaml(path) == {"a": {"b": [1, 2]}}
+    path.write_text("a: {b: [1, 2]}\na: 2\n")  # new content is parsed (and refused) afresh
+    with pytest.raises(ConfigError, match="duplicate key"):
+        read_yaml(path)
+
+
 def _mutated(config, path, value):
     out = copy.deepcopy(config)
     node = out
